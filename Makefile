@@ -1,0 +1,27 @@
+# Two commands: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_STORE ?= results/demo.db
+DEMO_SITE ?= results/site
+
+.PHONY: demo test install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,ray,optimizers]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/clbench run --benchmark permuted-mnist --method baseline,reset_full --seeds 2 --preset smoke --store $(DEMO_STORE)
+	$(BIN)/clbench leaderboard show --store $(DEMO_STORE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --timeout 900
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

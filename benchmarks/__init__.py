@@ -1,0 +1,1 @@
+"""What methods are tested on: data, streams, models, training loops, diagnostics, runner and executors."""

@@ -1,0 +1,120 @@
+"""The benchmark contract (a named, versioned protocol with presets) and its registry.
+
+Benchmark modules live in `benchmarks/protocols/` and import torch only inside `run`, so that listing
+benchmarks stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from benchmarks.errors import BenchmarkError
+from benchmarks.sinks import RunSink
+from leaderboard.records import DiagnosticPoint, HeadlineRule, TaskMetrics
+from methods.config import as_dict, with_overrides
+from methods.errors import unknown_name_message
+
+PRESETS = ("smoke", "quick", "paper")
+
+
+@dataclass
+class RunContext:
+    """What a run needs from outside the protocol: where data lives, the device, and the sinks."""
+
+    data_root: Path | None = None
+    allow_download: bool = False
+    device: str = "cpu"
+    sink: RunSink = field(default_factory=RunSink)
+
+
+@dataclass
+class BenchmarkResult:
+    """What `Benchmark.run` returns; the runner turns it into a RunRecord."""
+
+    tasks: list[TaskMetrics]
+    steps: int
+    diagnostics: list[DiagnosticPoint] = field(default_factory=list)
+    series: dict[str, list[float | None]] = field(default_factory=dict)
+    diverged_at_step: int | None = None
+    summary: dict[str, float | None] = field(default_factory=dict)
+
+
+class Benchmark:
+    """A protocol: a stream of tasks, a model family, a default optimizer, budgets per preset, a score."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
+    family: ClassVar[str] = "supervised"
+    Config: ClassVar[type]
+    presets: ClassVar[Mapping[str, Any]] = {}
+    headline: ClassVar[HeadlineRule]
+    offline: ClassVar[bool] = True
+    """Whether the benchmark runs without --data-root (on data that ships in a package or is generated)."""
+
+    def config(self, preset: str, overrides: Mapping[str, Any] | None = None) -> Any:
+        """The preset's config with `--set bench.FIELD=VALUE` overrides applied and validated."""
+        if preset not in self.presets:
+            raise BenchmarkError(unknown_name_message(f"preset of {self.name}", preset, self.presets))
+        return with_overrides(self.presets[preset], overrides or {}, scope="bench", error=BenchmarkError)
+
+    def config_dict(self, config: Any) -> dict[str, Any]:
+        return as_dict(config)
+
+    def data_source(self, config: Any, context: RunContext) -> str:
+        """Name the data this run will use; raise DataNotFoundError (listing files) if it is missing."""
+        return "generated"
+
+    def run(self, method: Any, seed: int, config: Any, context: RunContext) -> BenchmarkResult:  # pragma: no cover
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, type[Benchmark]] = {}
+_LOADED = False
+
+
+def register(cls: type[Benchmark]) -> type[Benchmark]:
+    """Class decorator adding a Benchmark subclass to the registry under `cls.name`."""
+    if not cls.name:
+        raise TypeError(f"{cls.__qualname__} needs a name")
+    existing = _REGISTRY.get(cls.name)
+    if existing is not None and existing is not cls:
+        raise BenchmarkError(f"benchmark name '{cls.name}' is already registered by {existing.__module__}")
+    for preset, config in cls.presets.items():
+        if preset not in PRESETS:
+            raise TypeError(f"{cls.name}: preset '{preset}' is not one of {PRESETS}")
+        if not dataclasses.is_dataclass(config):
+            raise TypeError(f"{cls.name}: preset '{preset}' must be a config dataclass instance")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    import benchmarks.protocols as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"benchmarks.protocols.{info.name}")
+
+
+def names(pattern: str = "*") -> list[str]:
+    load_all()
+    return sorted(n for n in _REGISTRY if fnmatch.fnmatch(n, pattern))
+
+
+def get(name: str) -> Benchmark:
+    load_all()
+    if name not in _REGISTRY:
+        raise BenchmarkError(unknown_name_message("benchmark", name, _REGISTRY))
+    return _REGISTRY[name]()

@@ -1,0 +1,161 @@
+"""The lean supervised loop: online accuracy on every batch before its update, hooks, diagnostics.
+
+It reads task tensors directly and keeps per-step work on the device (no `.item()` per step); metrics
+are read once per task, diagnostics on their own schedule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from benchmarks.base import BenchmarkResult
+from benchmarks.diagnostics import DiagnosticsSettings, DiagnosticsTracker
+from benchmarks.errors import BenchmarkError
+from benchmarks.sinks import RunSink
+from benchmarks.streams import ClassificationTask
+from leaderboard.records import DiagnosticPoint, TaskMetrics
+from methods.base import Method
+from methods.learner import Learner, OptimizerSpec
+from methods.network import DescribedModel
+
+EVAL_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    batch_size: int
+    log_every: int = 0
+    probe_size: int = 1024
+    diagnostics: DiagnosticsSettings = DiagnosticsSettings()
+
+
+def prepare_learner(model: DescribedModel, method: Method, optimizer_spec: OptimizerSpec, family: str, device: str) -> Learner:
+    """Check the method applies, let it change the model, move it to the device, build the optimizer."""
+    network = model.describe()
+    reason = method.applies_to(network, family)
+    if reason:
+        raise BenchmarkError(f"method '{method.spec}' cannot run here: {reason}")
+    learner = Learner(model, network, optimizer_spec, method, family=family)
+    method.prepare(learner)
+    learner.model.to(device)
+    learner.snapshot_initial_state()
+    learner.build_optimizer()
+    method.start(learner)
+    return learner
+
+
+def accuracy(model: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor | None = None) -> float:
+    """Accuracy of `model` on all of `inputs`, in eval mode, without gradients."""
+    was_training = model.training
+    model.eval()
+    correct = torch.zeros((), dtype=torch.long, device=targets.device)
+    with torch.no_grad():
+        for start in range(0, len(inputs), EVAL_CHUNK):
+            logits = model(inputs[start : start + EVAL_CHUNK])
+            if mask is not None:
+                logits = logits.masked_fill(~mask, float("-inf"))
+            correct += (logits.argmax(1) == targets[start : start + EVAL_CHUNK]).sum()
+    model.train(was_training)
+    return correct.item() / max(1, len(inputs))
+
+
+def train_classification_stream(
+    learner: Learner,
+    stream: Iterable[ClassificationTask],
+    settings: LoopSettings,
+    seed: int,
+    sink: RunSink,
+    total_steps: int,
+) -> BenchmarkResult:
+    """Train on each task in turn; return per-task metrics, diagnostics, and where it diverged if it did."""
+    method = learner.method
+    model = learner.model
+    has_penalty = method.overrides("penalty")
+    has_before = method.overrides("before_step")
+    has_after = method.overrides("after_step")
+    tracker = DiagnosticsTracker(settings.diagnostics) if settings.diagnostics.enabled else None
+    order_generator = torch.Generator().manual_seed(seed)
+    device = learner.device
+    tasks: list[TaskMetrics] = []
+    diagnostics: list[DiagnosticPoint] = []
+    learner.batch_loss = lambda m: F.cross_entropy(m(learner.last_inputs), learner.last_targets)
+    model.train()
+
+    for task in stream:
+        info = task.info
+        learner.task = info
+        method.on_task_start(learner, info)
+        inputs, targets, mask = task.inputs, task.targets, task.active_classes
+        probe = inputs[: settings.probe_size]
+        order = _batch_order(len(inputs), info.steps * settings.batch_size, order_generator).to(device)
+        losses = torch.empty(info.steps, device=device)
+        hits = torch.zeros((), dtype=torch.long, device=device)
+        seen = 0
+        first_step = learner.step
+        for position in range(info.steps):
+            index = order[position * settings.batch_size : (position + 1) * settings.batch_size]
+            x = inputs[index]
+            y = targets[index]
+            learner.last_inputs, learner.last_targets = x, y
+            logits = model(x)
+            if mask is not None:
+                logits = logits.masked_fill(~mask, float("-inf"))
+            loss = F.cross_entropy(logits, y)
+            hits += (logits.detach().argmax(1) == y).sum()
+            seen += len(y)
+            losses[position] = loss.detach()
+            if has_penalty:
+                extra = method.penalty(learner)
+                if extra is not None:
+                    loss = loss + extra
+            optimizer = learner.optimizer
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if has_before:
+                method.before_step(learner)
+            learner.optimizer.step()
+            learner.step += 1
+            if has_after:
+                method.after_step(learner)
+            if tracker and settings.log_every and learner.step % settings.log_every == 0:
+                diagnostics.append(_measure(tracker, learner, probe, sink))
+
+        nonfinite = (~torch.isfinite(losses)).nonzero()
+        if len(nonfinite):
+            diverged_at = first_step + int(nonfinite[0]) + 1
+            tasks.append(TaskMetrics(task=info.index, name=info.name, steps=info.steps, metrics={"online_accuracy": None}))
+            return BenchmarkResult(tasks=tasks, steps=learner.step, diagnostics=diagnostics, diverged_at_step=diverged_at)
+
+        metrics = {
+            "online_accuracy": hits.item() / max(1, seen),
+            "end_train_accuracy": accuracy(model, inputs, targets, mask),
+            "mean_loss": float(losses.mean()),
+        }
+        if task.eval_inputs is not None:
+            metrics["test_accuracy"] = accuracy(model, task.eval_inputs, task.eval_targets, mask)
+        record = TaskMetrics(task=info.index, name=info.name, steps=info.steps, metrics=metrics)
+        tasks.append(record)
+        if tracker:
+            diagnostics.append(_measure(tracker, learner, probe, sink))
+        method.on_task_end(learner, info)
+        sink.task_finished(record, learner.step)
+        sink.progress(learner.step, total_steps)
+    return BenchmarkResult(tasks=tasks, steps=learner.step, diagnostics=diagnostics)
+
+
+def _measure(tracker: DiagnosticsTracker, learner: Learner, probe: torch.Tensor, sink: RunSink) -> DiagnosticPoint:
+    values = {k: (None if v is None or not math.isfinite(v) else v) for k, v in tracker.measure(learner, probe).items()}
+    point = DiagnosticPoint(step=learner.step, task=learner.task.index if learner.task else 0, values=values)
+    sink.diagnostics(point)
+    return point
+
+
+def _batch_order(size: int, needed: int, generator: torch.Generator) -> torch.Tensor:
+    """Example indices for a task: whole shuffled epochs, concatenated, cut to `needed` entries."""
+    epochs = math.ceil(needed / size)
+    return torch.cat([torch.randperm(size, generator=generator) for _ in range(epochs)])[:needed]

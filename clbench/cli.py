@@ -1,0 +1,64 @@
+"""The `clbench` command: typer app assembled from one module per command group.
+
+Heavy libraries (torch, Avalanche, the ALE) are imported inside commands, never at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+import clbench.commands as commands
+
+app = typer.Typer(
+    name="clbench",
+    help="Benchmarks for continual learning under loss of plasticity.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register_commands() -> None:
+    """Each module in clbench/commands exposes `register(app)`; adding a command adds one module."""
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"clbench.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    from leaderboard.errors import LeaderboardError
+    from methods.errors import UserInputError
+
+    try:
+        code = app(standalone_mode=False)
+    except (UserInputError, LeaderboardError) as error:
+        from clbench.console import errors
+
+        errors.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+        raise SystemExit(2) from None
+    except typer.Exit as exit_:
+        raise SystemExit(exit_.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    except Exception as error:  # click's usage errors
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            error.show()
+            raise SystemExit(error.exit_code) from None
+        raise
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
+
+
+if __name__ == "__main__":
+    main()

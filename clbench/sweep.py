@@ -1,0 +1,54 @@
+"""The sweep driver: skip completed runs, execute the rest, write each record as soon as it arrives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.base import RunContext
+from benchmarks.runner import Job
+from leaderboard.records import RunRecord
+from leaderboard.store import ResultsStore
+
+
+@dataclass
+class SweepOutcome:
+    planned: int
+    skipped: int
+    records: list[RunRecord] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.records if r.status == status)
+
+
+def pending_jobs(jobs: list[Job], store: ResultsStore, force: bool) -> list[Job]:
+    """Jobs not yet complete in the store (all of them with `force`), without duplicates."""
+    completed = set() if force else store.completed_ids()
+    seen: set[str] = set()
+    pending = []
+    for job in jobs:
+        if job.run_id in completed or job.run_id in seen:
+            continue
+        seen.add(job.run_id)
+        pending.append(job)
+    return pending
+
+
+def run_sweep(
+    jobs: list[Job],
+    store: ResultsStore,
+    executor: Any,
+    context: RunContext,
+    force: bool = False,
+    on_record: Callable[[RunRecord], None] | None = None,
+) -> SweepOutcome:
+    """Run every pending job through `executor`, storing each record the moment it arrives."""
+    todo = pending_jobs(jobs, store, force)
+    outcome = SweepOutcome(planned=len(jobs), skipped=len(jobs) - len(todo))
+    for record in executor.run(todo, context):
+        store.put(record)
+        outcome.records.append(record)
+        if on_record:
+            on_record(record)
+    return outcome

@@ -1,0 +1,202 @@
+"""The run record: one JSON-serialisable, validated record per (benchmark, preset, method, config, seed).
+
+Benchmarks write records through this module (the only leaderboard module they import). The headline
+score is always recomputable from the per-task metrics and the record's `headline` rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+Status = Literal["ok", "diverged", "failed"]
+
+
+class HeadlineRule(BaseModel):
+    """How the headline score is computed from per-task metrics (higher is always better).
+
+    select="final_fraction": mean of `metric` over the last ceil(fraction·n) tasks;
+    select="last_n": mean over the last `n` tasks (e.g. the last cycle of an Atari sequence).
+    sign=-1 negates an error metric so that higher is better.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metric: str
+    select: Literal["final_fraction", "last_n"] = "final_fraction"
+    fraction: float = 0.1
+    n: int = 1
+    sign: Literal[1, -1] = 1
+    chance: float | None = None
+    """The score of a chance-level learner on this benchmark (the normalised score's 0), if defined."""
+
+    def window(self, num_tasks: int) -> int:
+        if self.select == "last_n":
+            return min(self.n, num_tasks)
+        return max(1, math.ceil(self.fraction * num_tasks))
+
+
+class TaskMetrics(BaseModel):
+    """Metrics of one task of the stream (a permutation, a label draw, a visit to a game)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: int
+    name: str = ""
+    steps: int = 0
+    metrics: dict[str, float | None]
+
+
+class DiagnosticPoint(BaseModel):
+    """Diagnostics on the fixed probe batch at one step (every `log_every` steps and at task ends)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: int
+    task: int
+    values: dict[str, float | None]
+
+
+class Environment(BaseModel):
+    """Where a record was produced: code and package versions, device and threads."""
+
+    model_config = ConfigDict(extra="allow")
+
+    clbench_version: str = ""
+    git_commit: str | None = None
+    python: str = ""
+    packages: dict[str, str] = Field(default_factory=dict)
+    device: str = "cpu"
+    threads: int | None = None
+    platform: str = ""
+
+
+class RunRecord(BaseModel):
+    """Everything about one run. Validated on read and on write."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    benchmark: str
+    benchmark_version: str
+    preset: str
+    benchmark_config: dict[str, Any]
+    benchmark_overrides: dict[str, Any] = Field(default_factory=dict)
+    family: str = "supervised"
+    method: str
+    method_config: dict[str, dict[str, Any]]
+    seed: int
+    status: Status
+    error: str | None = None
+    diverged_at_step: int | None = None
+    headline: HeadlineRule
+    score: float | None = None
+    summary: dict[str, float | None] = Field(default_factory=dict)
+    tasks: list[TaskMetrics] = Field(default_factory=list)
+    diagnostics: list[DiagnosticPoint] = Field(default_factory=list)
+    series: dict[str, list[float | None]] = Field(default_factory=dict)
+    steps: int = 0
+    wall_time_s: float = 0.0
+    started_at: str = ""
+    finished_at: str = ""
+    data_source: str = ""
+    environment: Environment = Field(default_factory=Environment)
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_non_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("seed must be >= 0")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunRecord:
+        if self.status == "failed" and not self.error:
+            raise ValueError("a failed record must say why (error)")
+        if self.status == "ok":
+            expected = headline_score(self.tasks, self.headline)
+            if expected is None:
+                raise ValueError(f"an ok record needs per-task '{self.headline.metric}' values to compute its score")
+            if self.score is None or not math.isclose(self.score, expected, rel_tol=1e-9, abs_tol=1e-12):
+                raise ValueError(
+                    f"headline score {self.score} does not match {expected} recomputed from the per-task metrics"
+                )
+        return self
+
+    @property
+    def group_key(self) -> tuple[str, str, str, str, str]:
+        """(benchmark, version, preset, protocol hash, method spec + config hash): rows never mix these."""
+        return (
+            self.benchmark,
+            self.benchmark_version,
+            self.preset,
+            config_hash({"config": self.benchmark_config, "data": self.data_source}),
+            f"{self.method}@{config_hash(self.method_config)}",
+        )
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+
+def headline_score(tasks: list[TaskMetrics], rule: HeadlineRule) -> float | None:
+    """The headline score from per-task metrics: the rule's window of tasks, mean of `metric`, signed."""
+    values = [t.metrics.get(rule.metric) for t in tasks]
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    window = values[-rule.window(len(values)) :]
+    return rule.sign * (sum(window) / len(window))
+
+
+def stream_summary(tasks: list[TaskMetrics], metric: str, sign: int = 1) -> dict[str, float | None]:
+    """Mean over all tasks, early-task mean (tasks 2–11) and final-10% mean of `metric`, signed."""
+    values = [t.metrics.get(metric) for t in tasks if t.metrics.get(metric) is not None]
+    if not values:
+        return {"mean_all": None, "early_mean": None, "final_mean": None, "retention": None}
+    early = values[1:11] or values[:1]
+    final = values[-max(1, math.ceil(0.1 * len(values))) :]
+    mean = lambda xs: sign * sum(xs) / len(xs)  # noqa: E731
+    early_mean, final_mean = mean(early), mean(final)
+    retention = final_mean / early_mean if early_mean not in (0, None) and sign == 1 else None
+    return {"mean_all": mean(values), "early_mean": early_mean, "final_mean": final_mean, "retention": retention}
+
+
+def config_hash(value: Any) -> str:
+    """A short stable hash of a JSON-serialisable value (sorted keys)."""
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def make_run_id(
+    benchmark: str,
+    version: str,
+    preset: str,
+    benchmark_config: dict[str, Any],
+    method: str,
+    method_config: dict[str, dict[str, Any]],
+    seed: int,
+    data_source: str = "",
+) -> str:
+    """A stable id for one run: same protocol, method, config and seed → same id on any machine."""
+    key = {
+        "benchmark": benchmark,
+        "version": version,
+        "preset": preset,
+        "benchmark_config": benchmark_config,
+        "method": method,
+        "method_config": method_config,
+        "seed": seed,
+        "data_source": data_source,
+    }
+    return f"{benchmark}.{preset}.{method}.s{seed}.{config_hash(key)}"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
