@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from methods._layers import capture_activations, unit_scores
 from methods.learner import Learner
 
 
@@ -19,32 +20,6 @@ from methods.learner import Learner
 class DiagnosticsSettings:
     enabled: bool = True
     dormant_thresholds: tuple[float, ...] = (0.0, 0.025, 0.1)
-
-
-def capture_activations(model: nn.Module, module_paths: list[str], inputs: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Outputs of the named modules on `inputs` (no gradients, model in eval mode for the pass)."""
-    captured: dict[str, torch.Tensor] = {}
-    handles = []
-    for path in module_paths:
-        module = model.get_submodule(path)
-        handles.append(module.register_forward_hook(lambda _m, _i, out, path=path: captured.__setitem__(path, out.detach())))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(inputs)
-    finally:
-        model.train(was_training)
-        for handle in handles:
-            handle.remove()
-    return captured
-
-
-def unit_scores(activation: torch.Tensor) -> torch.Tensor:
-    """Sokar et al. 2023 Eq. 1: per-unit mean |h| over the batch (and space), over the layer's mean."""
-    magnitude = activation.abs()
-    per_unit = magnitude.mean(dim=(0, 2, 3)) if magnitude.dim() == 4 else magnitude.mean(dim=0)
-    return per_unit / (per_unit.mean() + 1e-9)
 
 
 def dormant_fraction(activations: list[torch.Tensor], tau: float) -> float:
