@@ -19,6 +19,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/clbench run --benchmark permuted-mnist --method baseline,reset_full --seeds 2 --preset smoke --store $(DEMO_STORE)
 	$(BIN)/clbench leaderboard show --store $(DEMO_STORE)
+	$(BIN)/clbench leaderboard build --store $(DEMO_STORE) --out $(DEMO_SITE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --timeout 900

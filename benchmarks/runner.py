@@ -113,22 +113,7 @@ def run_job(job: Job, context: RunContext | None = None) -> RunRecord:
     sink = context.sink
     started_at, start = utc_now(), time.perf_counter()
     benchmark = get(job.benchmark)
-    base = dict(
-        run_id=job.run_id,
-        benchmark=benchmark.name,
-        benchmark_version=benchmark.version,
-        preset=job.preset,
-        benchmark_config=job.benchmark_config,
-        benchmark_overrides=job.benchmark_overrides,
-        family=benchmark.family,
-        method=job.method,
-        method_config=job.method_config,
-        seed=job.seed,
-        headline=benchmark.headline,
-        data_source=job.data_source,
-        started_at=started_at,
-        environment=environment(context.device),
-    )
+    base = _identity(job, benchmark, context, started_at)
     sink.run_started(job.run_id, {"job": job, "benchmark": benchmark})
     try:
         seed_everything(job.seed)
@@ -165,6 +150,32 @@ def run_job(job: Job, context: RunContext | None = None) -> RunRecord:
     )
     sink.run_finished(record)
     return record
+
+
+def _identity(job: Job, benchmark: Benchmark, context: RunContext, started_at: str) -> dict[str, Any]:
+    return dict(
+        run_id=job.run_id,
+        benchmark=benchmark.name,
+        benchmark_version=benchmark.version,
+        preset=job.preset,
+        benchmark_config=job.benchmark_config,
+        benchmark_overrides=job.benchmark_overrides,
+        family=benchmark.family,
+        method=job.method,
+        method_config=job.method_config,
+        seed=job.seed,
+        headline=benchmark.headline,
+        data_source=job.data_source,
+        started_at=started_at,
+        environment=environment(context.device),
+    )
+
+
+def failed_record(job: Job, reason: str, context: RunContext | None = None, wall_time_s: float = 0.0) -> RunRecord:
+    """The record of a job that never produced one itself (its worker died, its task was lost)."""
+    context = context or RunContext()
+    base = _identity(job, get(job.benchmark), context, utc_now())
+    return RunRecord(**base, status="failed", error=reason, wall_time_s=wall_time_s, finished_at=utc_now())
 
 
 def _describe_failure(error: BaseException) -> str:

@@ -79,8 +79,10 @@ def train_classification_stream(
     has_before = method.overrides("before_step")
     has_after = method.overrides("after_step")
     tracker = DiagnosticsTracker(settings.diagnostics) if settings.diagnostics.enabled else None
+    log_every = settings.log_every
     order_generator = torch.Generator().manual_seed(seed)
     device = learner.device
+    batch_size = settings.batch_size
     tasks: list[TaskMetrics] = []
     diagnostics: list[DiagnosticPoint] = []
     learner.batch_loss = lambda m: F.cross_entropy(m(learner.last_inputs), learner.last_targets)
@@ -89,42 +91,54 @@ def train_classification_stream(
     for task in stream:
         info = task.info
         learner.task = info
+        if task.reset_output:
+            zero_output_layer(learner)
         method.on_task_start(learner, info)
         inputs, targets, mask = task.inputs, task.targets, task.active_classes
-        probe = inputs[: settings.probe_size]
-        order = _batch_order(len(inputs), info.steps * settings.batch_size, order_generator).to(device)
-        losses = torch.empty(info.steps, device=device)
-        hits = torch.zeros((), dtype=torch.long, device=device)
-        seen = 0
+        inactive = None if mask is None else ~mask
+        probe_inputs = probe_targets = inputs
+        if tracker is not None:
+            rows = _probe_rows(len(inputs), settings.probe_size, seed, info.index).to(device)
+            probe_inputs, probe_targets = inputs[rows], targets[rows]
+        order = _batch_order(len(inputs), info.steps * batch_size, order_generator).to(device)
+        step_losses: list[torch.Tensor] = []
+        step_predictions: list[torch.Tensor] = []
         first_step = learner.step
+        last_position = info.steps - 1
         for position in range(info.steps):
-            index = order[position * settings.batch_size : (position + 1) * settings.batch_size]
+            rows = slice(position * batch_size, (position + 1) * batch_size)
+            index = order[rows]
             x = inputs[index]
             y = targets[index]
             learner.last_inputs, learner.last_targets = x, y
             logits = model(x)
-            if mask is not None:
-                logits = logits.masked_fill(~mask, float("-inf"))
+            if inactive is not None:
+                logits = logits.masked_fill(inactive, float("-inf"))
             loss = F.cross_entropy(logits, y)
-            hits += (logits.detach().argmax(1) == y).sum()
-            seen += len(y)
-            losses[position] = loss.detach()
+            step_predictions.append(logits.detach().argmax(1))
+            step_losses.append(loss.detach())
             if has_penalty:
                 extra = method.penalty(learner)
                 if extra is not None:
                     loss = loss + extra
-            optimizer = learner.optimizer
-            optimizer.zero_grad(set_to_none=True)
+            learner.optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            due = tracker is not None and (position == last_position or (log_every and (learner.step + 1) % log_every == 0))
+            if due:
+                tracker.before_update(learner)
             if has_before:
                 method.before_step(learner)
             learner.optimizer.step()
             learner.step += 1
             if has_after:
                 method.after_step(learner)
-            if tracker and settings.log_every and learner.step % settings.log_every == 0:
-                diagnostics.append(_measure(tracker, learner, probe, sink))
+            if due:
+                tracker.after_update(learner)
+                if position != last_position:
+                    diagnostics.append(_measure(tracker, learner, probe_inputs, probe_targets, mask, sink, task_end=False))
 
+        losses = torch.stack(step_losses)
+        predictions = torch.cat(step_predictions)
         nonfinite = (~torch.isfinite(losses)).nonzero()
         if len(nonfinite):
             diverged_at = first_step + int(nonfinite[0]) + 1
@@ -132,7 +146,7 @@ def train_classification_stream(
             return BenchmarkResult(tasks=tasks, steps=learner.step, diagnostics=diagnostics, diverged_at_step=diverged_at)
 
         metrics = {
-            "online_accuracy": hits.item() / max(1, seen),
+            "online_accuracy": (predictions == targets[order]).float().mean().item(),
             "end_train_accuracy": accuracy(model, inputs, targets, mask),
             "mean_loss": float(losses.mean()),
         }
@@ -141,18 +155,52 @@ def train_classification_stream(
         record = TaskMetrics(task=info.index, name=info.name, steps=info.steps, metrics=metrics)
         tasks.append(record)
         if tracker:
-            diagnostics.append(_measure(tracker, learner, probe, sink))
+            diagnostics.append(_measure(tracker, learner, probe_inputs, probe_targets, mask, sink))
         method.on_task_end(learner, info)
         sink.task_finished(record, learner.step)
         sink.progress(learner.step, total_steps)
     return BenchmarkResult(tasks=tasks, steps=learner.step, diagnostics=diagnostics)
 
 
-def _measure(tracker: DiagnosticsTracker, learner: Learner, probe: torch.Tensor, sink: RunSink) -> DiagnosticPoint:
-    values = {k: (None if v is None or not math.isfinite(v) else v) for k, v in tracker.measure(learner, probe).items()}
+def zero_output_layer(learner: Learner) -> None:
+    """Zero the output layer's weights and bias and forget their optimizer state (a protocol step).
+
+    Dohare et al. 2024, Continual ImageNet: the head is zeroed before every binary task.
+    """
+    output = learner.module(learner.network.output.name)
+    params = list(output.parameters(recurse=False))
+    with torch.no_grad():
+        for param in params:
+            param.zero_()
+    learner.reset_optimizer_state(params)
+
+
+def _measure(
+    tracker: DiagnosticsTracker,
+    learner: Learner,
+    probe_inputs: torch.Tensor,
+    probe_targets: torch.Tensor,
+    mask: torch.Tensor | None,
+    sink: RunSink,
+    task_end: bool = True,
+) -> DiagnosticPoint:
+    def probe_loss(model: torch.nn.Module) -> torch.Tensor:
+        logits = model(probe_inputs)
+        if mask is not None:
+            logits = logits.masked_fill(~mask, float("-inf"))
+        return F.cross_entropy(logits, probe_targets)
+
+    measured = tracker.measure(learner, probe_inputs, probe_loss=probe_loss, probe_targets=probe_targets, task_end=task_end)
+    values = {k: (None if v is None or not math.isfinite(v) else v) for k, v in measured.items()}
     point = DiagnosticPoint(step=learner.step, task=learner.task.index if learner.task else 0, values=values)
     sink.diagnostics(point)
     return point
+
+
+def _probe_rows(size: int, probe_size: int, seed: int, task_index: int) -> torch.Tensor:
+    """A fixed random subset of a task's examples (the same for every measurement within the task)."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + task_index + 17)
+    return torch.randperm(size, generator=generator)[:probe_size]
 
 
 def _batch_order(size: int, needed: int, generator: torch.Generator) -> torch.Tensor:

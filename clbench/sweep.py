@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.base import RunContext
+from benchmarks.executors import SweepMonitor
 from benchmarks.runner import Job
 from leaderboard.records import RunRecord
 from leaderboard.store import ResultsStore
@@ -42,11 +43,17 @@ def run_sweep(
     context: RunContext,
     force: bool = False,
     on_record: Callable[[RunRecord], None] | None = None,
+    monitor: SweepMonitor | None = None,
 ) -> SweepOutcome:
-    """Run every pending job through `executor`, storing each record the moment it arrives."""
+    """Run every pending job through `executor`, storing each record the moment it arrives.
+
+    The store is written here alone, one transaction per record, so a driver killed at any moment
+    loses at most the runs still in flight; the next identical sweep runs only those.
+    """
     todo = pending_jobs(jobs, store, force)
     outcome = SweepOutcome(planned=len(jobs), skipped=len(jobs) - len(todo))
-    for record in executor.run(todo, context):
+    records = executor.run(todo, context, monitor) if monitor is not None else executor.run(todo, context)
+    for record in records:
         store.put(record)
         outcome.records.append(record)
         if on_record:

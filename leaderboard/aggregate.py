@@ -1,57 +1,384 @@
-"""Aggregation of run records into leaderboard rows, grouped so that versions and presets never mix."""
+"""Run records → leaderboard: one board per benchmark protocol, one overall ranking per preset.
+
+Rows are grouped by `RunRecord.group_key`, so versions, presets and protocol settings never mix.
+Failed, diverged and missing seeds are flagged on their row, never dropped from view; their scores
+are not part of the statistics (a diverged run has no headline score). See docs/leaderboard.md.
+"""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+import math
+import re
+import statistics as stats
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from leaderboard.records import RunRecord
+import numpy as np
+
+from leaderboard.records import HeadlineRule, RunRecord, config_hash, stream_summary
+from leaderboard.statistics import BootstrapSettings, Estimate, Profile, StatisticsCache, aggregate_estimates, improvement_estimate
+
+BASELINE = "baseline"
+REFERENCE = "reset_full"
+PROFILE_POINTS = 41
 
 
 @dataclass
-class Row:
-    """One (benchmark, version, preset, protocol, method+config) group."""
+class MethodRow:
+    """One (benchmark protocol, method spec + config) group: its seeds, scores and statistics."""
+
+    method: str
+    method_key: str
+    label: str
+    method_config: dict[str, Any]
+    seeds: list[int]
+    scores: dict[int, float]
+    normalised: dict[int, float] = field(default_factory=dict)
+    diverged: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+    score_iqm: Estimate | None = None
+    normalised_iqm: Estimate | None = None
+    optimality_gap: Estimate | None = None
+    improvement: Estimate | None = None
+    retention: float | None = None
+    median_wall_time_s: float | None = None
+    cost: float | None = None
+    rank: int | None = None
+
+    @property
+    def mean(self) -> float | None:
+        return stats.fmean(self.scores.values()) if self.scores else None
+
+    @property
+    def std(self) -> float | None:
+        values = list(self.scores.values())
+        return stats.stdev(values) if len(values) > 1 else (0.0 if values else None)
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        if self.missing:
+            flags.append(f"missing seeds {_seed_list(self.missing)}")
+        if self.diverged:
+            flags.append(f"diverged seeds {_seed_list(self.diverged)}")
+        if self.failed:
+            flags.append(f"failed seeds {_seed_list(self.failed)}")
+        if len(self.scores) == 1:
+            flags.append("one scored seed: no interval")
+        if not self.scores:
+            flags.append("no scored seed")
+        return flags
+
+
+@dataclass
+class BenchmarkBoard:
+    """All methods on one benchmark protocol (benchmark, version, preset, protocol settings)."""
 
     benchmark: str
     version: str
     preset: str
-    method: str
-    method_config: dict
-    scores: list[float] = field(default_factory=list)
-    seeds: list[int] = field(default_factory=list)
-    diverged: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
+    protocol: str
+    headline: HeadlineRule
+    chance: float | None
+    reference: float | None
+    normaliser_note: str | None
+    rows: list[MethodRow]
+    records: dict[str, list[RunRecord]]
+    slug: str = ""
+    profile: dict[str, Profile] = field(default_factory=dict)
+    profile_normalised: bool = False
+    in_overall: bool = False
+    show_protocol: bool = False
 
     @property
-    def mean(self) -> float | None:
-        return statistics.fmean(self.scores) if self.scores else None
+    def title(self) -> str:
+        """`benchmark vN (preset)`, plus the protocol hash where one benchmark ran with several settings."""
+        suffix = f" protocol {self.protocol}" if self.show_protocol else ""
+        return f"{self.benchmark} v{self.version} ({self.preset}){suffix}"
 
     @property
-    def std(self) -> float | None:
-        return statistics.stdev(self.scores) if len(self.scores) > 1 else (0.0 if self.scores else None)
+    def normalisable(self) -> bool:
+        return self.reference is not None
+
+
+@dataclass
+class OverallRow:
+    """One method across the benchmarks of a preset, on plasticity-normalised scores."""
+
+    method_key: str
+    label: str
+    benchmarks: list[str]
+    missing_benchmarks: list[str]
+    scored_runs: int
+    normalised_iqm: Estimate
+    optimality_gap: Estimate
+    improvement: Estimate | None
+    unscored_runs: int
+    rank: int | None = None
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        if self.missing_benchmarks:
+            flags.append(f"not run on {', '.join(self.missing_benchmarks)}")
+        if self.unscored_runs:
+            flags.append(f"{self.unscored_runs} failed, diverged or missing runs (see benchmark pages)")
+        return flags
+
+
+@dataclass
+class OverallBoard:
+    """The ranking of one preset: IQM of plasticity-normalised scores across its benchmarks."""
+
+    preset: str
+    benchmarks: list[BenchmarkBoard]
+    rows: list[OverallRow]
+    excluded: list[str]
+    profile: dict[str, Profile] = field(default_factory=dict)
+
+
+@dataclass
+class Leaderboard:
+    boards: list[BenchmarkBoard]
+    overall: list[OverallBoard]
+    settings: BootstrapSettings
+    labels: dict[str, str]
+    record_count: int
+
+
+def method_key(record: RunRecord) -> str:
+    """The method spec with a hash of its full config: two configs of one method are two rows."""
+    return f"{record.method}@{config_hash(record.method_config)}"
+
+
+def method_labels(records: list[RunRecord]) -> dict[str, str]:
+    """Display names: the spec alone, or `spec@hash` where one spec ran with several configs."""
+    configs: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        configs[record.method].add(method_key(record))
+    return {key: (method if len(keys) == 1 else key) for method, keys in configs.items() for key in keys}
+
+
+def plasticity_normalised(score: float, chance: float, reference: float) -> float:
+    """(score − chance) / (reference − chance): chance ↦ 0, the reset-every-task oracle ↦ 1."""
+    return (score - chance) / (reference - chance)
 
 
 def group_records(records: list[RunRecord]) -> dict[tuple, list[RunRecord]]:
+    """Records by `group_key` (benchmark, version, preset, protocol, method + config): one row each."""
     groups: dict[tuple, list[RunRecord]] = defaultdict(list)
     for record in records:
         groups[record.group_key].append(record)
     return dict(groups)
 
 
-def simple_rows(records: list[RunRecord]) -> list[Row]:
-    """Mean ± std of the headline score per group; diverged and failed seeds are listed, not dropped."""
-    rows = []
-    for key, members in sorted(group_records(records).items()):
-        first = members[0]
-        row = Row(first.benchmark, first.benchmark_version, first.preset, first.method, first.method_config)
-        for record in sorted(members, key=lambda r: r.seed):
-            row.seeds.append(record.seed)
-            if record.status == "ok" and record.score is not None:
-                row.scores.append(record.score)
-            elif record.status == "diverged":
-                row.diverged.append(record.seed)
-            else:
-                row.failed.append(record.seed)
+def group_protocols(records: list[RunRecord]) -> dict[tuple, list[RunRecord]]:
+    """Records by (benchmark, version, preset, protocol): one benchmark board each."""
+    groups: dict[tuple, list[RunRecord]] = defaultdict(list)
+    for record in records:
+        groups[record.group_key[:4]].append(record)
+    return dict(groups)
+
+
+def _seed_list(seeds: list[int]) -> str:
+    return ", ".join(str(s) for s in sorted(seeds))
+
+
+def _slug(*parts: str) -> str:
+    text = "-".join(parts).lower()
+    readable = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "benchmark"
+    return f"{readable}-{config_hash(list(parts))[:6]}"
+
+
+def _retention(record: RunRecord) -> float | None:
+    return stream_summary(record.tasks, record.headline.metric, record.headline.sign)["retention"]
+
+
+def _pick(rows: list[MethodRow], method: str) -> MethodRow | None:
+    """The group of `method` with the most scored seeds (ties: the first key), if any ran."""
+    candidates = [row for row in rows if row.method == method and row.scores]
+    return max(sorted(candidates, key=lambda r: r.method_key), key=lambda r: len(r.scores), default=None)
+
+
+def _method_row(members: list[RunRecord], labels: dict[str, str]) -> tuple[MethodRow, list[RunRecord]]:
+    members = sorted(members, key=lambda r: r.seed)
+    first = members[0]
+    key = method_key(first)
+    row = MethodRow(first.method, key, labels[key], first.method_config, [r.seed for r in members], {})
+    retentions, walls = [], []
+    for record in members:
+        if record.status == "ok" and record.score is not None and math.isfinite(record.score):
+            row.scores[record.seed] = record.score
+            walls.append(record.wall_time_s)
+            retention = _retention(record)
+            if retention is not None:
+                retentions.append(retention)
+        elif record.status == "diverged":
+            row.diverged.append(record.seed)
+        else:
+            row.failed.append(record.seed)
+    row.retention = stats.fmean(retentions) if retentions else None
+    row.median_wall_time_s = stats.median(walls) if walls else None
+    return row, members
+
+
+def _normaliser(rule: HeadlineRule, rows: list[MethodRow]) -> tuple[float | None, float | None, str | None]:
+    """(chance, reference score, note): the reference is the mean score of `reset_full` on this protocol."""
+    if rule.chance is None:
+        return None, None, "this benchmark's headline has no chance level, so no plasticity-normalised score"
+    reference_row = _pick(rows, REFERENCE)
+    if reference_row is None:
+        return rule.chance, None, f"no scored {REFERENCE} run on this protocol, so no plasticity-normalised score"
+    reference = stats.fmean(reference_row.scores.values())
+    if reference <= rule.chance:
+        return rule.chance, None, f"{REFERENCE} scores {reference:.4g}, not above chance {rule.chance:.4g}: no normalised score"
+    return rule.chance, reference, None
+
+
+def _benchmark_board(
+    members: list[RunRecord], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None
+) -> BenchmarkBoard:
+    rows, records = [], {}
+    for group in sorted(group_records(members).values(), key=lambda g: method_key(g[0])):
+        key = method_key(group[0])
+        row, sorted_members = _method_row(group, labels)
         rows.append(row)
-    return rows
+        records[key] = sorted_members
+    expected = sorted({seed for row in rows for seed in row.seeds})
+    for row in rows:
+        row.missing = [seed for seed in expected if seed not in row.seeds]
+
+    first = members[0]
+    chance, reference, note = _normaliser(first.headline, rows)
+    baseline = _pick(rows, BASELINE)
+    normaliser = (chance, reference) if reference is not None else None
+    for row in rows:
+        if normaliser:
+            row.normalised = {s: plasticity_normalised(v, chance, reference) for s, v in row.scores.items()}
+    profiled = [v for row in rows for v in (row.normalised if normaliser else row.scores).values()]
+    taus = _profile_taus(profiled) if profiled else []
+    profiles = {}
+    for row in rows:
+        if not row.scores:
+            continue
+        scores = np.array(list(row.scores.values()))
+        aggregates = aggregate_estimates([scores], settings, cache, normaliser, taus)
+        row.score_iqm, row.normalised_iqm, row.optimality_gap = aggregates.iqm, aggregates.normalised_iqm, aggregates.optimality_gap
+        profiles[row.label] = aggregates.profile
+        if baseline is not None and row is not baseline:
+            row.improvement = improvement_estimate([scores], [np.array(list(baseline.scores.values()))], settings, cache)
+        if baseline is not None and baseline.median_wall_time_s and row.median_wall_time_s is not None:
+            row.cost = row.median_wall_time_s / baseline.median_wall_time_s
+
+    def order(row: MethodRow) -> tuple:
+        estimate = row.normalised_iqm or row.score_iqm
+        return (estimate is None, -(estimate.point if estimate else 0.0), row.label)
+
+    rows.sort(key=order)
+    for position, row in enumerate(r for r in rows if r.scores):
+        row.rank = position + 1
+    protocol = first.group_key[3]
+    return BenchmarkBoard(
+        benchmark=first.benchmark,
+        version=first.benchmark_version,
+        preset=first.preset,
+        protocol=protocol,
+        headline=first.headline,
+        chance=chance,
+        reference=reference,
+        normaliser_note=note,
+        rows=rows,
+        records=records,
+        slug=_slug(first.benchmark, first.benchmark_version, first.preset, protocol),
+        profile={row.label: profiles[row.label] for row in rows if row.label in profiles},
+        profile_normalised=normaliser is not None,
+    )
+
+
+def _profile_taus(values: list[float]) -> list[float]:
+    low, high = min(values), max(values)
+    if math.isclose(low, high):
+        low, high = low - 0.5, high + 0.5
+    margin = 0.05 * (high - low)
+    return np.linspace(low - margin, high + margin, PROFILE_POINTS).round(6).tolist()
+
+
+def _version_key(version: str) -> tuple:
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-]", version))
+
+
+def _overall(
+    preset: str, boards: list[BenchmarkBoard], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None
+) -> OverallBoard:
+    """Per benchmark name the newest version (then the protocol with the most runs) enters the ranking."""
+    chosen: dict[str, BenchmarkBoard] = {}
+    excluded = []
+    for board in sorted(boards, key=lambda b: (b.benchmark, _version_key(b.version), sum(len(r.seeds) for r in b.rows))):
+        if not board.normalisable:
+            excluded.append(f"{board.title}: {board.normaliser_note}")
+            continue
+        if board.benchmark in chosen:
+            old = chosen[board.benchmark]
+            excluded.append(f"{old.title} (protocol {old.protocol}): superseded by v{board.version} protocol {board.protocol}")
+        chosen[board.benchmark] = board
+    included = [chosen[name] for name in sorted(chosen)]
+    for board in included:
+        board.in_overall = True
+
+    keys = sorted({row.method_key for board in included for row in board.rows if row.normalised})
+    baseline_rows = {board.benchmark: _pick(board.rows, BASELINE) for board in included}
+    all_scores = [v for b in included for r in b.rows for v in r.normalised.values()]
+    taus = _profile_taus(all_scores) if all_scores else []
+    rows, profiles = [], {}
+    for key in keys:
+        present = {b.benchmark: r for b in included for r in b.rows if r.method_key == key}
+        scored = {name: row for name, row in present.items() if row.normalised}
+        strata = [np.array(list(row.normalised.values())) for row in scored.values()]
+        aggregates = aggregate_estimates(strata, settings, cache, (0.0, 1.0), taus)
+        improvement = None
+        pairs = [(name, row) for name, row in scored.items() if baseline_rows[name] is not None and baseline_rows[name].normalised]
+        if pairs and not all(baseline_rows[name].method_key == key for name, _ in pairs):
+            improvement = improvement_estimate(
+                [np.array(list(row.normalised.values())) for _, row in pairs],
+                [np.array(list(baseline_rows[name].normalised.values())) for name, _ in pairs],
+                settings,
+                cache,
+            )
+        rows.append(
+            OverallRow(
+                method_key=key,
+                label=labels[key],
+                benchmarks=sorted(scored),
+                missing_benchmarks=sorted(set(chosen) - set(scored)),
+                scored_runs=sum(len(s) for s in strata),
+                normalised_iqm=aggregates.normalised_iqm,
+                optimality_gap=aggregates.optimality_gap,
+                improvement=improvement,
+                unscored_runs=sum(len(r.diverged) + len(r.failed) + len(r.missing) for r in present.values()),
+            )
+        )
+        profiles[labels[key]] = aggregates.profile
+    rows.sort(key=lambda r: (-r.normalised_iqm.point, r.label))
+    for position, row in enumerate(rows):
+        row.rank = position + 1
+    return OverallBoard(preset=preset, benchmarks=included, rows=rows, excluded=excluded,
+                        profile={row.label: profiles[row.label] for row in rows})
+
+
+def build_leaderboard(
+    records: list[RunRecord], settings: BootstrapSettings | None = None, cache: StatisticsCache | None = None
+) -> Leaderboard:
+    """Aggregate `records` into benchmark boards and per-preset overall boards (statistics cached)."""
+    settings = settings or BootstrapSettings()
+    labels = method_labels(records)
+    boards = [_benchmark_board(members, labels, settings, cache) for _, members in sorted(group_protocols(records).items())]
+    variants = Counter((b.benchmark, b.version, b.preset) for b in boards)
+    for board in boards:
+        board.show_protocol = variants[(board.benchmark, board.version, board.preset)] > 1
+    presets = sorted({board.preset for board in boards})
+    overall = [_overall(p, [b for b in boards if b.preset == p], labels, settings, cache) for p in presets]
+    if cache:
+        cache.save()
+    return Leaderboard(boards=boards, overall=overall, settings=settings, labels=labels, record_count=len(records))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from leaderboard.errors import LeaderboardError
-from leaderboard.records import SCHEMA_VERSION, RunRecord
+from leaderboard.records import SCHEMA_VERSION, HeadlineRule, RunRecord, TaskMetrics, headline_score
 
 BUNDLE_FORMAT = "clbench-bundle"
 
@@ -57,6 +58,7 @@ def read_bundle(path: str | os.PathLike[str]) -> list[RunRecord]:
     seen: set[str] = set()
     for position, raw in enumerate(data["records"]):
         label = raw.get("run_id", f"#{position}") if isinstance(raw, dict) else f"#{position}"
+        _check_headline(raw, source, label)
         try:
             record = RunRecord.model_validate(raw)
         except ValidationError as error:
@@ -67,3 +69,41 @@ def read_bundle(path: str | os.PathLike[str]) -> list[RunRecord]:
         seen.add(record.run_id)
         records.append(record)
     return records
+
+
+def _check_headline(raw: object, source: Path, label: str) -> None:
+    """Recompute an ok record's headline score from its per-task metrics; refuse a claim that differs."""
+    if not isinstance(raw, dict) or raw.get("status") != "ok":
+        return
+    try:
+        rule = HeadlineRule.model_validate(raw.get("headline"))
+        tasks = [TaskMetrics.model_validate(task) for task in raw.get("tasks") or []]
+    except (ValidationError, TypeError):
+        return  # the full validation below names what is malformed
+    expected = headline_score(tasks, rule)
+    claimed = raw.get("score")
+    if expected is None or not isinstance(claimed, (int, float)) or isinstance(claimed, bool):
+        return
+    if not math.isclose(claimed, expected, rel_tol=1e-9, abs_tol=1e-12):
+        scored = sum(1 for task in tasks if task.metrics.get(rule.metric) is not None)
+        raise LeaderboardError(
+            f"bundle {source}: record {label} is malformed: its headline score {claimed!r} does not match "
+            f"{expected!r}, recomputed from its per-task '{rule.metric}' over the last {rule.window(scored)} of "
+            f"{scored} tasks (scores in bundles are recomputed, never trusted)"
+        )
+
+
+def merge_bundles(paths: list[str | os.PathLike[str]], existing: list[RunRecord] | None = None) -> list[RunRecord]:
+    """Read several bundles (and optionally records already at hand) into one list; a run id seen twice is refused."""
+    origin: dict[str, str] = {record.run_id: "the results store" for record in existing or []}
+    merged = list(existing or [])
+    for path in paths:
+        for record in read_bundle(path):
+            if record.run_id in origin:
+                raise LeaderboardError(
+                    f"record {record.run_id} appears in both {origin[record.run_id]} and bundle {path}; "
+                    "remove one copy before merging"
+                )
+            origin[record.run_id] = f"bundle {path}"
+            merged.append(record)
+    return merged

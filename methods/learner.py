@@ -73,6 +73,7 @@ class Learner:
         self.task: TaskInfo | None = None
         self.initial_state: dict[str, torch.Tensor] = {}
         self.last_inputs: torch.Tensor | None = None
+        self.last_targets: torch.Tensor | None = None
         self.batch_loss: Callable[[nn.Module], torch.Tensor] | None = None
         self.state: dict[str, Any] = {}
         self._on_parameters_replaced: list[Callable[[], None]] = []
@@ -94,9 +95,19 @@ class Learner:
         self.optimizer = self.method.optimizer(self, params, self.optimizer_spec) or self.optimizer_spec.build(params)
         return self.optimizer
 
-    def rebuild_optimizer(self) -> torch.optim.Optimizer:
-        """A fresh optimizer (fresh state) over the model's current parameters; listeners are told."""
+    def rebuild_optimizer(self, keep_state: bool = False) -> torch.optim.Optimizer:
+        """A fresh optimizer over the model's current trainable parameters; listeners are told.
+
+        keep_state: carry the old optimizer's state over for parameters that are still trained (used when
+        parameters are added or frozen, e.g. plasticity injection), instead of starting every state afresh.
+        """
+        previous = self.optimizer
         optimizer = self.build_optimizer()
+        if keep_state and previous is not None:
+            for group in optimizer.param_groups:
+                for param in group["params"]:
+                    if param in previous.state:
+                        optimizer.state[param] = previous.state[param]
         self.parameters_replaced()
         return optimizer
 

@@ -1,6 +1,11 @@
-"""`clbench methods list` and `clbench benchmarks list`."""
+"""`clbench methods list`, `clbench methods show NAME` and `clbench benchmarks list`."""
 
 from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -19,7 +24,7 @@ def list_methods(
     """List registered methods with a one-line description."""
     from methods import base
 
-    rows = [{"name": name, "description": base.get(name).summary} for name in base.names(pattern)]
+    rows = [{"name": name, "description": base.get(name).summary} for name in _method_names(pattern)]
     if as_json:
         print_json(rows)
         return
@@ -29,6 +34,94 @@ def list_methods(
     for row in rows:
         table.add_row(row["name"], row["description"])
     console.print(table)
+
+
+@methods_app.command("show")
+def show_method(
+    name: str = typer.Argument(..., help="A method name, e.g. 'nap' or 'avalanche:ewc'."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """Describe one method: what it does, its paper, its hyperparameters and defaults, where it applies."""
+    info = method_description(name)
+    if as_json:
+        print_json(info)
+        return
+    console.print(f"[bold]{info['name']}[/]  {info['summary']}")
+    if info["description"]:
+        console.print(info["description"])
+    console.print(f"[bold]citation:[/] {info['citation'] or '—'}")
+    if info["paper_url"]:
+        console.print(f"[bold]paper:[/] {info['paper_url']}")
+    console.print(f"[bold]applies to:[/] {', '.join(info['families'])} benchmarks")
+    if info["roles"]:
+        console.print(f"[bold]exclusive roles:[/] {', '.join(info['roles'])} (cannot compose with another method in the same role)")
+    if not info["hyperparameters"]:
+        console.print("[bold]hyperparameters:[/] none")
+        return
+    table = Table(title=f"hyperparameters (set with --set {info['name']}.FIELD=VALUE)", title_justify="left")
+    for column in ("field", "type", "default"):
+        table.add_column(column, style="bold" if column == "field" else None)
+    for row in info["hyperparameters"]:
+        table.add_row(row["field"], row["type"], row["default"])
+    console.print(table)
+    if info["config_doc"]:
+        console.print(info["config_doc"])
+
+
+def method_description(name: str) -> dict[str, Any]:
+    """Everything `methods show` prints about `name`, as plain data (raises MethodError if unknown)."""
+    from methods import base
+    from methods.config import _describe_type
+
+    cls = base.get(name)
+    hints = typing.get_type_hints(cls.Config)
+    fields = []
+    for field in base.config_fields(cls):
+        default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
+        required = field.metadata.get("required", False)
+        fields.append(
+            {
+                "field": field.name,
+                "type": _describe_type(hints[field.name]),
+                "default": "required" if required else _format_default(default),
+            }
+        )
+    doc = inspect.getdoc(cls) or ""
+    config_doc = inspect.getdoc(cls.Config) or ""
+    if config_doc.startswith(f"{cls.Config.__name__}("):
+        config_doc = ""
+    return {
+        "name": name,
+        "summary": cls.summary,
+        "description": _unwrap("\n".join(doc.splitlines()[1:])),
+        "citation": cls.citation,
+        "paper_url": cls.paper_url,
+        "families": sorted(cls.families),
+        "roles": sorted(cls.roles),
+        "hyperparameters": fields,
+        "config_doc": _unwrap(config_doc),
+    }
+
+
+def _unwrap(text: str) -> str:
+    """Docstring paragraphs as single lines, so the terminal wraps them."""
+    return "\n".join(" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip())
+
+
+def _format_default(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return "none" if value is None else str(value)
+
+
+def _method_names(pattern: str) -> list[str]:
+    """Registered names plus the `avalanche:` plugins clbench lists and tests."""
+    import fnmatch
+
+    from methods import base
+    from methods.avalanche_strategies import listed_names
+
+    return sorted(set(base.names(pattern)) | {n for n in listed_names() if fnmatch.fnmatch(n, pattern)})
 
 
 @benchmarks_app.command("list")

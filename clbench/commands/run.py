@@ -22,60 +22,98 @@ def split_names(values: list[str] | None) -> list[str]:
 def run(
     benchmark: list[str] = typer.Option(None, "--benchmark", "-b", help="Benchmark name(s), comma-separated."),
     method: list[str] = typer.Option(None, "--method", "-m", help="Method spec(s), comma-separated; a+b composes."),
+    suite: str | None = typer.Option(None, "--suite", help="Run a suite instead of --benchmark (see `clbench suite list`)."),
+    methods_option: list[str] = typer.Option(None, "--methods", help="Methods for the grid: 'all' (every registered method) or A,B."),
     seeds: int | None = typer.Option(None, "--seeds", help="Run seeds 0..N-1."),
     seed: int | None = typer.Option(None, "--seed", help="Run this one seed."),
-    preset: str = typer.Option("smoke", "--preset", "-p", help=PRESET_HELP),
+    preset: str | None = typer.Option(None, "--preset", "-p", help=PRESET_HELP + " Default smoke; with --suite, each entry's own."),
     store: Path | None = typer.Option(None, "--store", help="SQLite results file (default $CLBENCH_STORE or results/clbench.db)."),
     assignments: list[str] = typer.Option(None, "--set", help="Override a hyperparameter: METHOD.FIELD=V or bench.FIELD=V."),
     data_root: Path | None = typer.Option(None, "--data-root", help="Folder with real data sets in torchvision's layout."),
     download: bool = typer.Option(False, "--download", help="Allow downloading real data sets into --data-root."),
     device: str = typer.Option("cpu", "--device", help="torch device, e.g. cpu or cuda."),
+    executor: str = typer.Option("local", "--executor", help="local (this machine) or ray (a Ray cluster)."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", help="Runs at once: local 1 = in this process, N = N worker processes; ray = CPUs of a local Ray instance."),
+    address: str | None = typer.Option(None, "--address", help="With --executor ray: join the Ray cluster at ADDR (e.g. auto, or ray://host:10001)."),
+    retries: int = typer.Option(1, "--retries", help="Times to retry a run whose worker process died before recording it failed."),
     wandb: bool = typer.Option(False, "--wandb/--no-wandb", help="Log runs live to Weights & Biases."),
     wandb_project: str = typer.Option("clbench", "--wandb-project", help="W&B project for --wandb."),
     force: bool = typer.Option(False, "--force", help="Run again even if the store has a complete record."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Plan the grid, say what would run, and run nothing."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the sweep's progress bar (without it, one line per finished run)."),
 ) -> None:
-    """Run benchmarks × methods × seeds and store one record per run."""
+    """Run benchmarks (or a suite) × methods × seeds and store one record per run; rerunning resumes."""
     from benchmarks.base import RunContext
-    from benchmarks.executors import InProcessExecutor
+    from benchmarks.executors import make_executor
     from benchmarks.runner import plan_jobs
-    from benchmarks.sinks import SinkFanout
-    from clbench.progress import ProgressSink, make_progress
+    from clbench.progress import SweepProgress, make_progress
     from clbench.sweep import pending_jobs, run_sweep
     from leaderboard.store import ResultsStore
     from methods.config import parse_assignments
 
-    benchmarks, methods = split_names(benchmark), split_names(method)
-    if not benchmarks:
-        fail("give at least one --benchmark (see `clbench benchmarks list`)")
+    benchmarks = split_names(benchmark)
+    methods = expand_methods(split_names(method) + split_names(methods_option))
+    if suite is not None and benchmarks:
+        fail("give either --suite or --benchmark, not both")
+    if suite is None and not benchmarks:
+        fail("give at least one --benchmark (see `clbench benchmarks list`) or a --suite (see `clbench suite list`)")
     if not methods:
-        fail("give at least one --method (see `clbench methods list`)")
+        fail("give at least one --method, or --methods all|A,B (see `clbench methods list`)")
     if (seeds is None) == (seed is None):
         fail("give exactly one of --seeds N or --seed S")
     if seeds is not None and seeds < 1:
         fail(f"--seeds must be at least 1, got {seeds}")
     if seed is not None and seed < 0:
         fail(f"--seed must be >= 0, got {seed}")
+    if retries < 0:
+        fail(f"--retries must be 0 or more, got {retries}")
     if data_root is not None and not data_root.is_dir() and not download:
         fail(f"--data-root {data_root} is not a folder (create it and pass --download to fetch data into it)")
+    runner = make_executor(executor, jobs, address, retries)
     seed_list = list(range(seeds)) if seeds is not None else [seed]
     context = RunContext(data_root=data_root, allow_download=download, device=device)
-    jobs = plan_jobs(benchmarks, methods, seed_list, preset, parse_assignments(assignments or []), context)
+    overrides = parse_assignments(assignments or [])
+    if suite is not None:
+        from benchmarks.suites import plan_suite
+
+        plan = plan_suite(suite, methods, seed_list, overrides, context, preset)
+        all_jobs = plan.jobs
+        console.print(
+            f"suite {plan.suite.name}@{plan.version}: {len(plan.entries)} benchmarks × {len(methods)} methods × "
+            f"{len(seed_list)} seeds = {len(all_jobs)} runs"
+        )
+        for bench_name, spec, reason in plan.left_out:
+            console.print(f"  left out {bench_name} × {spec}: {reason}")
+    else:
+        all_jobs = plan_jobs(benchmarks, methods, seed_list, preset or "smoke", overrides, context)
     results = ResultsStore(store)
-    todo = pending_jobs(jobs, results, force)
-    skipped = len(jobs) - len(todo)
+    todo = pending_jobs(all_jobs, results, force)
+    skipped = len(all_jobs) - len(todo)
     if skipped:
-        console.print(f"{skipped} of {len(jobs)} runs already complete in {results.path}; skipping them (--force reruns)")
-    sinks = []
+        console.print(f"{skipped} of {len(all_jobs)} runs already complete in {results.path}; skipping them (--force reruns)")
+    if dry_run:
+        for job in todo:
+            console.print(f"would run {job.label}")
+        console.print(f"{len(todo)} runs to do of {len(all_jobs)} planned (dry run; nothing ran)")
+        return
+    extra_sinks = None
     if wandb:
         from leaderboard.publish_wandb import WandbLiveSink
 
-        sinks.append(WandbLiveSink(project=wandb_project))
-    bars = make_progress(progress and len(todo) > 0)
+        extra_sinks = lambda job: [WandbLiveSink(project=wandb_project)]  # noqa: E731
+    show_bars = progress and len(todo) > 0
+    bars = make_progress(show_bars)
+    finished = 0
+
+    def report(record) -> None:
+        nonlocal finished
+        finished += 1
+        if not show_bars:
+            console.print(f"[{finished}/{len(todo)}] {describe(record)}")
+
     with bars:
-        sinks.append(ProgressSink(bars, total_runs=len(todo)))
-        context.sink = SinkFanout(sinks)
-        outcome = run_sweep(todo, results, InProcessExecutor(), context, force=True)
+        monitor = SweepProgress(bars, total_runs=len(todo), extra_sinks=extra_sinks)
+        outcome = run_sweep(todo, results, runner, context, force=True, on_record=report, monitor=monitor)
     for record in outcome.records:
         if record.status == "failed":
             console.print(f"[red]failed[/] {record.run_id}: {record.error}")
@@ -83,6 +121,28 @@ def run(
             console.print(f"[yellow]diverged[/] {record.run_id} at step {record.diverged_at_step}")
     done = ", ".join(f"{outcome.count(s)} {s}" for s in ("ok", "diverged", "failed") if outcome.count(s))
     console.print(f"{len(outcome.records)} runs ({done or 'none new'}); results in {os.fspath(results.path)}")
+
+
+def expand_methods(names: list[str]) -> list[str]:
+    """`all` becomes every registered method, in registry order; duplicates are dropped."""
+    from methods import base
+
+    expanded: list[str] = []
+    for name in names:
+        for spec in base.names() if name == "all" else [name]:
+            if spec not in expanded:
+                expanded.append(spec)
+    return expanded
+
+
+def describe(record) -> str:
+    """One line for a finished run: status, identity, and its score or why it has none."""
+    what = f"{record.benchmark}/{record.preset} {record.method} seed={record.seed}"
+    if record.status == "ok":
+        return f"ok {what} score {record.score:.4f} ({record.wall_time_s:.1f} s)"
+    if record.status == "diverged":
+        return f"diverged {what} at step {record.diverged_at_step}"
+    return f"failed {what}: {record.error}"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,168 @@
+"""The static leaderboard site: HTML from Jinja2 templates (autoescaped), SVG plots, CSV and Markdown exports.
+
+Everything is relative links and local files, so the site works from file:// with no server and no network.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
+from leaderboard.bundle import write_atomic
+from leaderboard.curves import diagnostic_curve, diagnostic_keys, task_curve, task_metric_keys
+from leaderboard.site import plots
+from leaderboard.tables import TableData, all_tables, benchmark_table, overall_table, unscored_runs_table
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """What the methods page says about a method; passed in as plain data (leaderboard never imports methods)."""
+
+    name: str
+    summary: str = ""
+    citation: str = ""
+    paper_url: str = ""
+
+    @property
+    def safe_url(self) -> str | None:
+        """The paper link only if it is an http(s) URL, so a `javascript:` link can never be rendered."""
+        return self.paper_url if re.match(r"^https?://", self.paper_url or "", re.IGNORECASE) else None
+
+    @property
+    def anchor(self) -> str:
+        return anchor(self.name)
+
+
+@dataclass(frozen=True)
+class Plot:
+    title: str
+    path: str
+
+
+def safe_name(name: str) -> str:
+    """A file name from record text: letters, digits, dot, dash and underscore only, never hidden or `..`."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).lstrip(".-") or "table"
+
+
+def anchor(name: str) -> str:
+    return "m-" + re.sub(r"[^a-z0-9_-]+", "-", name.lower())
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
+    env.globals["anchor"] = anchor
+    env.globals["safe_name"] = safe_name
+    return env
+
+
+def _method_links(table: TableData, known: set[str]) -> None:
+    """Link each part of a method spec (`nap+redo`) to its entry on the methods page, where there is one."""
+    for row in table.rows:
+        label = row.get("method")
+        if not isinstance(label, str):
+            continue
+        spec = label.split("@")[0]
+        parts = spec.split("+")
+        if any(part in known for part in parts):
+            row["_links"] = {"method": [(part, f"methods.html#{anchor(part)}" if part in known else None) for part in parts]}
+            if label != spec:
+                row["_links"]["method"].append((label[len(spec):], None))
+
+
+class SiteBuilder:
+    """Writes the site for one leaderboard into `out`."""
+
+    def __init__(self, leaderboard: Leaderboard, out: Path, methods: list[MethodInfo] | None = None, note: str = ""):
+        self.leaderboard = leaderboard
+        self.out = Path(out)
+        self.methods = sorted(methods or [], key=lambda m: m.name)
+        self.known = {m.name for m in self.methods}
+        self.note = note
+        self.env = _environment()
+
+    def build(self) -> Path:
+        for folder in ("plots", "exports", "static"):
+            target = self.out / folder
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+        for name in ("site.css", "site.js"):
+            shutil.copyfile(HERE / "static" / name, self.out / "static" / name)
+        self._exports()
+        self._page("index.html", "index.html", overall=[self._overall(b) for b in self.leaderboard.overall],
+                   boards=self.leaderboard.boards)
+        for board in self.leaderboard.boards:
+            self._page(f"{board.slug}.html", "benchmark.html", **self._board(board))
+        used = sorted({part for r in self.leaderboard.labels for part in r.split("@")[0].split("+")})
+        self._page("methods.html", "methods.html", methods=self.methods, unknown=[m for m in used if m not in self.known])
+        return self.out / "index.html"
+
+    def _page(self, filename: str, template: str, **context: Any) -> None:
+        context.setdefault("title", "clbench leaderboard")
+        html = self.env.get_template(template).render(
+            settings=self.leaderboard.settings, record_count=self.leaderboard.record_count, note=self.note, **context
+        )
+        write_atomic(self.out / filename, html)
+
+    def _table(self, table: TableData) -> TableData:
+        _method_links(table, self.known)
+        return table
+
+    def _plot(self, name: str, figure) -> str:
+        relative = f"plots/{safe_name(name)}.svg"
+        (self.out / relative).write_bytes(plots.to_svg(figure))
+        return relative
+
+    def _overall(self, board: OverallBoard) -> dict[str, Any]:
+        profile = None
+        if board.profile:
+            figure = plots.profile_figure(f"{board.preset}: all benchmarks", "plasticity-normalised score τ", board.profile)
+            profile = Plot("Performance profile (normalised scores)", self._plot(f"overall-{board.preset}-profile", figure))
+        return {"board": board, "table": self._table(overall_table(board)), "profile": profile}
+
+    def _board(self, board: BenchmarkBoard) -> dict[str, Any]:
+        records = [r for members in board.records.values() for r in members]
+        curve_plots, diagnostic_plots = [], []
+        for index, metric in enumerate(task_metric_keys(records, board.headline.metric)):
+            curves = [c for row in board.rows if (c := task_curve(row.label, board.records[row.method_key], metric))]
+            figure = plots.curves_figure(metric, "task", metric, curves)
+            curve_plots.append(Plot(metric, self._plot(f"{board.slug}-task-{index}", figure)))
+        for index, key in enumerate(diagnostic_keys(records)):
+            curves = [c for row in board.rows if (c := diagnostic_curve(row.label, board.records[row.method_key], key))]
+            figure = plots.curves_figure(key, "step", key, curves)
+            diagnostic_plots.append(Plot(key, self._plot(f"{board.slug}-diagnostic-{index}", figure)))
+        profile = None
+        if board.profile:
+            xlabel = "plasticity-normalised score τ" if board.profile_normalised else "headline score τ"
+            figure = plots.profile_figure(board.title, xlabel, board.profile)
+            profile = Plot("Performance profile", self._plot(f"{board.slug}-profile", figure))
+        runs = unscored_runs_table(board)
+        return {
+            "title": f"{board.title} — clbench leaderboard",
+            "board": board,
+            "table": self._table(benchmark_table(board)),
+            "runs": runs if runs.rows else None,
+            "curve_plots": curve_plots,
+            "diagnostic_plots": diagnostic_plots,
+            "profile": profile,
+        }
+
+    def _exports(self) -> None:
+        tables = all_tables(self.leaderboard)
+        for table in tables:
+            write_atomic(self.out / "exports" / f"{safe_name(table.name)}.csv", table.to_csv())
+            write_atomic(self.out / "exports" / f"{safe_name(table.name)}.md", table.to_markdown())
+        write_atomic(self.out / "exports" / "leaderboard.md", "# clbench leaderboard\n\n" + "\n".join(t.to_markdown() for t in tables))
+
+
+def build_site(leaderboard: Leaderboard, out: str | Path, methods: list[MethodInfo] | None = None, note: str = "") -> Path:
+    """Write the static site for `leaderboard` into `out`; returns the path of its index.html."""
+    return SiteBuilder(leaderboard, Path(out), methods, note).build()

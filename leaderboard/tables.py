@@ -1,0 +1,195 @@
+"""Leaderboard boards as plain tables: one shape for the web page, CSV, Markdown, the terminal and W&B.
+
+A column is text, a number, or an estimate (point with CI). CSV expands an estimate into three columns
+so nothing is lost to formatting; Markdown and HTML show `point [low, high]`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
+from leaderboard.statistics import Estimate
+
+Kind = Literal["text", "number", "estimate", "integer"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: Kind = "text"
+    digits: int = 3
+
+
+@dataclass
+class TableData:
+    """A named table: columns and rows of raw values (str, float, int, Estimate or None)."""
+
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+
+    def display(self, row: dict[str, Any], column: Column) -> str:
+        return format_value(row.get(column.key), column)
+
+    def sort_value(self, row: dict[str, Any], column: Column) -> str:
+        value = row.get(column.key)
+        if isinstance(value, Estimate):
+            return repr(value.point)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return repr(value)
+        return "" if value is None else str(value)
+
+    def flat_columns(self) -> list[str]:
+        names = []
+        for column in self.columns:
+            names.extend([column.key, f"{column.key}_ci_low", f"{column.key}_ci_high"] if column.kind == "estimate" else [column.key])
+        return names
+
+    def flat_rows(self) -> list[list[Any]]:
+        """Rows with estimates expanded to point, low, high (for CSV and W&B tables)."""
+        flat = []
+        for row in self.rows:
+            values: list[Any] = []
+            for column in self.columns:
+                value = row.get(column.key)
+                if column.kind == "estimate":
+                    values.extend(value.as_list() if isinstance(value, Estimate) else [None, None, None])
+                else:
+                    values.append(value)
+            flat.append(values)
+        return flat
+
+    def to_csv(self) -> str:
+        stream = io.StringIO()
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(self.flat_columns())
+        for values in self.flat_rows():
+            writer.writerow(["" if v is None else v for v in values])
+        return stream.getvalue()
+
+    def to_markdown(self) -> str:
+        def cell(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+        lines = [f"| {' | '.join(cell(c.title) for c in self.columns)} |"]
+        lines.append(f"| {' | '.join('---:' if c.kind != 'text' else '---' for c in self.columns)} |")
+        for row in self.rows:
+            lines.append(f"| {' | '.join(cell(self.display(row, c)) for c in self.columns)} |")
+        return f"## {cell(self.title)}\n\n" + "\n".join(lines) + "\n"
+
+
+def format_value(value: Any, column: Column) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Estimate):
+        d = column.digits
+        return f"{value.point:.{d}f} [{value.low:.{d}f}, {value.high:.{d}f}]"
+    if column.kind == "integer":
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{column.digits}f}"
+    return str(value)
+
+
+BENCHMARK_COLUMNS = [
+    Column("rank", "rank", "integer"),
+    Column("method", "method"),
+    Column("seeds", "scored seeds", "integer"),
+    Column("score_iqm", "score IQM [95% CI]", "estimate"),
+    Column("score_mean_std", "score mean ± sd"),
+    Column("normalised_iqm", "normalised IQM [95% CI]", "estimate"),
+    Column("optimality_gap", "optimality gap [95% CI]", "estimate"),
+    Column("improvement", "P(> baseline) [95% CI]", "estimate", 2),
+    Column("retention", "retention", "number"),
+    Column("cost", "cost × baseline", "number", 2),
+    Column("flags", "flags"),
+]
+
+OVERALL_COLUMNS = [
+    Column("rank", "rank", "integer"),
+    Column("method", "method"),
+    Column("benchmarks", "benchmarks", "integer"),
+    Column("runs", "scored runs", "integer"),
+    Column("normalised_iqm", "normalised IQM [95% CI]", "estimate"),
+    Column("optimality_gap", "optimality gap [95% CI]", "estimate"),
+    Column("improvement", "P(> baseline) [95% CI]", "estimate", 2),
+    Column("flags", "flags"),
+]
+
+RUN_COLUMNS = [
+    Column("run_id", "run"),
+    Column("method", "method"),
+    Column("seed", "seed", "integer"),
+    Column("status", "status"),
+    Column("reason", "reason"),
+]
+
+
+def benchmark_table(board: BenchmarkBoard) -> TableData:
+    rows = []
+    for row in board.rows:
+        mean_std = None if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
+        rows.append(
+            {
+                "rank": row.rank,
+                "method": row.label,
+                "seeds": len(row.scores),
+                "score_iqm": row.score_iqm,
+                "score_mean_std": mean_std,
+                "normalised_iqm": row.normalised_iqm,
+                "optimality_gap": row.optimality_gap,
+                "improvement": row.improvement,
+                "retention": row.retention,
+                "cost": row.cost,
+                "flags": "; ".join(row.flags) or None,
+            }
+        )
+    return TableData(f"benchmark-{board.slug}", board.title, BENCHMARK_COLUMNS, rows)
+
+
+def overall_table(board: OverallBoard) -> TableData:
+    rows = [
+        {
+            "rank": row.rank,
+            "method": row.label,
+            "benchmarks": len(row.benchmarks),
+            "runs": row.scored_runs,
+            "normalised_iqm": row.normalised_iqm,
+            "optimality_gap": row.optimality_gap,
+            "improvement": row.improvement,
+            "flags": "; ".join(row.flags) or None,
+        }
+        for row in board.rows
+    ]
+    return TableData(f"overall-{board.preset}", f"Overall ({board.preset} preset)", OVERALL_COLUMNS, rows)
+
+
+def unscored_runs_table(board: BenchmarkBoard) -> TableData:
+    """Failed and diverged runs with their reasons: shown, never silently dropped."""
+    rows = []
+    for key, members in board.records.items():
+        for record in members:
+            if record.status != "ok":
+                reason = record.error or (f"diverged at step {record.diverged_at_step}" if record.diverged_at_step else "")
+                rows.append({"run_id": record.run_id, "method": board_label(board, key), "seed": record.seed, "status": record.status, "reason": reason})
+    return TableData(f"runs-{board.slug}", f"{board.title}: failed and diverged runs", RUN_COLUMNS, rows)
+
+
+def board_label(board: BenchmarkBoard, key: str) -> str:
+    return next((row.label for row in board.rows if row.method_key == key), key)
+
+
+def all_tables(leaderboard: Leaderboard) -> list[TableData]:
+    tables = [overall_table(board) for board in leaderboard.overall]
+    for board in leaderboard.boards:
+        tables.append(benchmark_table(board))
+        runs = unscored_runs_table(board)
+        if runs.rows:
+            tables.append(runs)
+    return tables

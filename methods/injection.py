@@ -1,0 +1,82 @@
+"""Plasticity injection (Nikishin, Oh, Ostrovski, Lyle, Pascanu, Dabney, Barreto 2023, *Deep RL with Plasticity Injection*, §3, Fig. 2)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+
+import torch
+from torch import nn
+
+from methods._layers import fresh_copy, set_module
+from methods.base import Method, register
+from methods.config import require
+from methods.learner import Learner
+
+
+class InjectedHead(nn.Module):
+    """h_θ(x) + (h_θ′a(x) − h_θ′b(x)): the frozen old head plus a fresh trainable head minus its frozen twin.
+
+    The difference is computed first so that it is exactly zero at injection, bit for bit.
+    """
+
+    def __init__(self, original: nn.Module, fresh: nn.Module):
+        super().__init__()
+        self.original = original
+        self.trainable = fresh
+        self.frozen_copy = copy.deepcopy(fresh)
+        for param in list(self.original.parameters()) + list(self.frozen_copy.parameters()):
+            param.requires_grad_(False)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.original(features) + (self.trainable(features) - self.frozen_copy(features))
+
+
+@dataclass(frozen=True)
+class InjectionConfig:
+    """at_step: the optimizer step after which the head is injected, once (❓ the paper injects once,
+    mid-training; the default is about half of the quick permuted-mnist budget; docs/methods.md)."""
+
+    at_step: int = 25_000
+
+    def __post_init__(self) -> None:
+        require(self.at_step >= 1, "injection", "at_step", "a positive integer (the step to inject after)", self.at_step)
+
+
+@register("injection")
+class PlasticityInjection(Method):
+    """Once, freeze the output layer θ and add a fresh head θ′ minus a frozen copy of it: the output is
+    unchanged at injection and the trainable parameter count too; the encoder keeps training.
+
+    Nikishin et al. 2023 (NeurIPS, §3, Fig. 2). The optimizer is rebuilt over the new trainable
+    parameters, keeping the encoder's optimizer state (pitfalls.md item 1).
+    """
+
+    summary = "Plasticity injection: freeze the head, add a fresh head minus its frozen twin; output unchanged (Nikishin et al. 2023)."
+    citation = "Nikishin, Oh, Ostrovski, Lyle, Pascanu, Dabney, Barreto 2023, Deep Reinforcement Learning with Plasticity Injection, NeurIPS (§3, Fig. 2)"
+    paper_url = "https://arxiv.org/abs/2305.15555"
+    Config = InjectionConfig
+
+    def __init__(self, config: InjectionConfig | None = None):
+        super().__init__(config)
+        self.injected = False
+
+    def after_step(self, learner: Learner) -> None:
+        if not self.injected and learner.step >= self.config.at_step:
+            self.inject(learner)
+
+    def inject(self, learner: Learner) -> None:
+        """Swap the output layer for an `InjectedHead`, update the description, rebuild the optimizer."""
+        network = learner.network
+        path = network.output.name
+        original = learner.module(path)
+        head = InjectedHead(original, fresh_copy(learner.model, original))
+        set_module(learner.model, path, head)
+        parts = tuple(f"{path}.{name}" for name in ("original", "trainable", "frozen_copy"))
+        network.layers = [
+            replace(info, name=f"{path}.trainable") if info.name == path
+            else replace(info, consumers=tuple(c for consumer in info.consumers for c in (parts if consumer == path else (consumer,))))
+            for info in network.layers
+        ]
+        self.injected = True
+        learner.rebuild_optimizer(keep_state=True)

@@ -1,0 +1,128 @@
+"""Leaderboard aggregation against values computed by hand on small hand-built records."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaderboard.aggregate import build_leaderboard, plasticity_normalised
+from leaderboard.records import HeadlineRule
+from leaderboard.statistics import BootstrapSettings
+from tests.leaderboard.records import make_record
+
+FAST = BootstrapSettings(reps=200)
+
+
+def three_methods(**extra):
+    """baseline 0.3/0.4/0.5, reset_full 0.7/0.8/0.9 (mean 0.8), nap 0.6/0.7 + seed 2 diverged; chance 0.1."""
+    records = [make_record("baseline", s, [0.8, 0.6, x], **extra) for s, x in enumerate([0.3, 0.4, 0.5])]
+    records += [make_record("reset_full", s, [0.8, 0.8, x], **extra) for s, x in enumerate([0.9, 0.8, 0.7])]
+    records += [make_record("nap", s, [0.8, 0.7, x], **extra) for s, x in enumerate([0.6, 0.7])]
+    records.append(make_record("nap", 2, [0.8, 0.7, 0.1], status="diverged", **extra))
+    return records
+
+
+def row(board, method):
+    return next(r for r in board.rows if r.method == method)
+
+
+def test_normalised_score_maps_chance_to_zero_and_reset_full_to_one():
+    assert plasticity_normalised(0.1, 0.1, 0.8) == 0
+    assert plasticity_normalised(0.8, 0.1, 0.8) == pytest.approx(1)
+
+
+def test_each_seed_is_normalised_by_chance_and_the_reset_full_mean():
+    board = build_leaderboard(three_methods(), FAST).boards[0]
+    assert board.reference == pytest.approx(0.8)
+    assert row(board, "baseline").normalised == pytest.approx({0: 0.2 / 0.7, 1: 0.3 / 0.7, 2: 0.4 / 0.7})
+    assert row(board, "reset_full").normalised_iqm.point == pytest.approx(1.0)
+
+
+def test_optimality_gap_of_reset_full_counts_its_seeds_below_the_reference():
+    board = build_leaderboard(three_methods(), FAST).boards[0]
+    # normalised 8/7, 1, 6/7: clipped at 1 → gap = 1 − (1 + 1 + 6/7)/3
+    assert row(board, "reset_full").optimality_gap.point == pytest.approx(1 - (2 + 6 / 7) / 3)
+
+
+def test_score_iqm_of_three_seeds_is_their_mean():
+    board = build_leaderboard(three_methods(), FAST).boards[0]
+    estimate = row(board, "baseline").score_iqm
+    assert estimate.point == pytest.approx(0.4)
+    assert 0.3 <= estimate.low <= 0.4 <= estimate.high <= 0.5
+
+
+def test_probability_of_improvement_over_baseline_is_one_when_every_run_beats_every_baseline_run():
+    board = build_leaderboard(three_methods(), FAST).boards[0]
+    assert row(board, "nap").improvement.as_list() == pytest.approx([1.0, 1.0, 1.0])
+    assert row(board, "baseline").improvement is None
+
+
+def test_diverged_seed_is_flagged_and_left_out_of_the_statistics():
+    nap = row(build_leaderboard(three_methods(), FAST).boards[0], "nap")
+    assert nap.diverged == [2] and sorted(nap.scores) == [0, 1]
+    assert "diverged seeds 2" in nap.flags
+    assert nap.score_iqm.point == pytest.approx(0.65)
+
+
+def test_failed_and_missing_seeds_are_flagged():
+    records = three_methods() + [make_record("nap", 3, status="failed", accuracies=[0.8, 0.7, 0.5])]
+    board = build_leaderboard(records, FAST).boards[0]
+    assert "failed seeds 3" in row(board, "nap").flags
+    assert "missing seeds 3" in row(board, "baseline").flags
+
+
+def test_retention_is_final_tenth_over_tasks_two_to_eleven_averaged_over_seeds():
+    records = [make_record("baseline", 0, [0.9, 0.8, 0.4]), make_record("baseline", 1, [0.9, 0.6, 0.6])]
+    board = build_leaderboard(records, FAST).boards[0]
+    # seed 0: 0.4 / mean(0.8, 0.4) = 2/3; seed 1: 0.6 / mean(0.6, 0.6) = 1
+    assert row(board, "baseline").retention == pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_cost_is_median_wall_time_relative_to_baseline():
+    records = [make_record("baseline", s, [0.5, 0.5], wall_time_s=w) for s, w in enumerate([10.0, 20.0, 90.0])]
+    records += [make_record("nap", s, [0.5, 0.6], wall_time_s=w) for s, w in enumerate([30.0, 40.0, 50.0])]
+    board = build_leaderboard(records, FAST).boards[0]
+    assert row(board, "nap").cost == pytest.approx(40.0 / 20.0)
+
+
+def test_rows_never_mix_presets_or_versions():
+    records = [make_record("baseline", 0, [0.5, 0.4]), make_record("baseline", 1, [0.5, 0.6], preset="quick")]
+    records.append(make_record("baseline", 2, [0.5, 0.7], version="2"))
+    leaderboard = build_leaderboard(records, FAST)
+    assert sorted((b.version, b.preset, len(b.rows[0].scores)) for b in leaderboard.boards) == [
+        ("1", "quick", 1), ("1", "smoke", 1), ("2", "smoke", 1)]
+    assert [o.preset for o in leaderboard.overall] == ["quick", "smoke"]
+
+
+def test_two_configs_of_one_method_are_two_rows_labelled_with_their_hash():
+    records = [make_record("nap", 0, [0.5, 0.4], method_config={"nap": {"every": 1}})]
+    records.append(make_record("nap", 0, [0.5, 0.6], method_config={"nap": {"every": 10}}))
+    board = build_leaderboard(records, FAST).boards[0]
+    assert len(board.rows) == 2 and all(r.label.startswith("nap@") for r in board.rows)
+
+
+def test_benchmark_without_chance_has_no_normalised_score_and_is_left_out_of_the_overall_ranking():
+    rule = HeadlineRule(metric="online_accuracy", select="last_n", n=1, chance=None)
+    board = build_leaderboard(three_methods(rule=rule), FAST).boards[0]
+    assert board.reference is None and "no chance level" in board.normaliser_note
+    assert row(board, "nap").normalised_iqm is None and row(board, "nap").score_iqm is not None
+    overall = build_leaderboard(three_methods(rule=rule), FAST).overall[0]
+    assert overall.rows == [] and "no chance level" in overall.excluded[0]
+
+
+def test_overall_ranking_pools_normalised_scores_across_benchmarks():
+    records = three_methods() + three_methods(benchmark="other")
+    overall = build_leaderboard(records, FAST).overall[0]
+    assert [r.label for r in overall.rows] == ["reset_full", "nap", "baseline"]
+    baseline = next(r for r in overall.rows if r.label == "baseline")
+    # six normalised scores (2/7, 3/7, 4/7 on each benchmark); the 25% trim drops one from each end
+    assert baseline.normalised_iqm.point == pytest.approx((2 / 7 + 3 / 7 + 3 / 7 + 4 / 7) / 4)
+    assert baseline.benchmarks == ["other", "toy"] and baseline.scored_runs == 6
+    nap = next(r for r in overall.rows if r.label == "nap")
+    assert nap.improvement.point == pytest.approx(1.0)
+    assert "2 failed, diverged or missing runs" in nap.flags[0]
+
+
+def test_a_method_missing_from_a_benchmark_is_flagged_in_the_overall_ranking():
+    records = three_methods() + [r for r in three_methods(benchmark="other") if r.method != "nap"]
+    nap = next(r for r in build_leaderboard(records, FAST).overall[0].rows if r.label == "nap")
+    assert nap.missing_benchmarks == ["other"] and "not run on other" in nap.flags

@@ -1,0 +1,70 @@
+"""Bundles: export, merge with --from, and refuse malformed, tampered or duplicated records by name."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from leaderboard.bundle import export_bundle, merge_bundles, read_bundle
+from leaderboard.errors import LeaderboardError
+from leaderboard.store import ResultsStore
+from tests.helpers import run_cli
+from tests.leaderboard.records import make_record
+
+
+def test_merging_two_bundles_keeps_every_record(tmp_path):
+    a = export_bundle([make_record("baseline", 0), make_record("baseline", 1)], tmp_path / "a.json")
+    b = export_bundle([make_record("nap", 0)], tmp_path / "b.json")
+    assert sorted((r.method, r.seed) for r in merge_bundles([a, b])) == [("baseline", 0), ("baseline", 1), ("nap", 0)]
+
+
+def test_a_record_in_two_bundles_is_refused_naming_it_and_both_files(tmp_path):
+    record = make_record("baseline", 0)
+    a = export_bundle([record], tmp_path / "a.json")
+    b = export_bundle([record], tmp_path / "b.json")
+    with pytest.raises(LeaderboardError, match=rf"{record.run_id} appears in both bundle .*a.json and bundle .*b.json"):
+        merge_bundles([a, b])
+
+
+def test_a_tampered_headline_is_refused_with_the_recomputed_value(tmp_path):
+    record = make_record("baseline", 0, [0.5, 0.25])
+    path = export_bundle([record], tmp_path / "a.json")
+    data = json.loads(path.read_text())
+    data["records"][0]["score"] = 0.99
+    path.write_text(json.dumps(data))
+    with pytest.raises(LeaderboardError) as error:
+        read_bundle(path)
+    message = str(error.value)
+    assert record.run_id in message and "0.99" in message and "0.25" in message and "online_accuracy" in message
+
+
+def test_a_record_missing_a_field_is_refused_naming_it_and_the_field(tmp_path):
+    record = make_record("baseline", 0)
+    path = export_bundle([record], tmp_path / "a.json")
+    data = json.loads(path.read_text())
+    del data["records"][0]["benchmark_version"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(LeaderboardError, match=rf"record {record.run_id} is malformed: benchmark_version"):
+        read_bundle(path)
+
+
+def test_results_export_writes_a_bundle_that_build_from_reads(tmp_path):
+    store = tmp_path / "a.db"
+    ResultsStore(store).put_many([make_record("baseline", 0), make_record("reset_full", 0, [0.5, 0.9])])
+    assert run_cli("results", "export", str(tmp_path / "a.json"), "--store", str(store)).exit_code == 0
+    export_bundle([make_record("baseline", 1, [0.5, 0.4])], tmp_path / "b.json")
+    result = run_cli("leaderboard", "build", "--out", str(tmp_path / "site"), "--reps", "100",
+                     "--from", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert result.exit_code == 0, result.output
+    assert "3 records" in result.stdout
+    rows = csv.DictReader(next((tmp_path / "site" / "exports").glob("benchmark-*.csv")).open())
+    assert {row["method"]: row["seeds"] for row in rows} == {"baseline": "2", "reset_full": "1"}
+
+
+def test_build_from_a_duplicated_bundle_exits_2_naming_the_record(tmp_path):
+    record = make_record("baseline", 0)
+    path = export_bundle([record], tmp_path / "a.json")
+    result = run_cli("leaderboard", "build", "--out", str(tmp_path / "site"), "--from", str(path), str(path))
+    assert result.exit_code == 2 and record.run_id in result.stderr

@@ -1,0 +1,119 @@
+"""The static site: pages, plots and exports on disk; record strings escaped; paper links safe."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from leaderboard.aggregate import build_leaderboard
+from leaderboard.records import HeadlineRule
+from leaderboard.site.builder import MethodInfo, build_site
+from leaderboard.statistics import BootstrapSettings
+from tests.helpers import run_cli
+from tests.leaderboard.records import make_record
+
+NO_CHANCE = HeadlineRule(metric="online_accuracy", select="last_n", n=1, chance=None)
+HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+DIAGNOSTICS = {"dormant_fraction@0.1": [0.1, 0.2, 0.3], "srank": [9.0, 8.0, None], "weight_norm": [1.0, 2.0, 3.0]}
+
+
+def site_records():
+    records = [make_record("baseline", s, [0.8, 0.6, x], diagnostics=DIAGNOSTICS) for s, x in enumerate([0.3, 0.4, 0.5])]
+    records += [make_record("reset_full", s, [0.8, 0.8, x], diagnostics={"weight_norm": [1.0, 1.0]}) for s, x in enumerate([0.9, 0.8, 0.7])]
+    records += [make_record("nap", s, [0.8, 0.7, x]) for s, x in enumerate([0.6, 0.7])]
+    records.append(make_record("nap", 2, [0.8, 0.7, 0.1], status="diverged"))
+    records += [make_record(HOSTILE, s, [0.8, 0.7, x]) for s, x in enumerate([0.2, 0.25, 0.3])]
+    records.append(make_record("baseline", 0, [0.5, 0.5], benchmark="regression", rule=NO_CHANCE))
+    return records
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    methods = [
+        MethodInfo("nap", "Normalize-and-Project.", "Lyle et al. 2024", "https://arxiv.org/abs/2407.01800"),
+        MethodInfo("baseline", "No intervention.", "", "javascript:alert(1)"),
+    ]
+    build_site(build_leaderboard(site_records(), BootstrapSettings(reps=100)), out, methods)
+    return out
+
+
+def test_site_has_an_index_a_page_per_benchmark_and_a_methods_page(site):
+    pages = sorted(p.name for p in site.glob("*.html"))
+    assert "index.html" in pages and "methods.html" in pages
+    assert len([p for p in pages if p.startswith(("toy-", "regression-"))]) == 2
+
+
+def test_every_table_has_csv_and_markdown_exports(site):
+    html = (site / "index.html").read_text() + "".join(p.read_text() for p in site.glob("toy-*.html"))
+    for table_id in [part.split('"')[0] for part in html.split('<table class="sortable" id="')[1:]]:
+        assert (site / "exports" / f"{table_id}.csv").exists() and (site / "exports" / f"{table_id}.md").exists()
+
+
+def test_csv_export_expands_each_interval_into_three_columns(site):
+    rows = list(csv.DictReader((site / "exports" / "overall-smoke.csv").open()))
+    baseline = next(r for r in rows if r["method"] == "baseline")
+    assert float(baseline["normalised_iqm_ci_low"]) <= float(baseline["normalised_iqm"]) <= float(baseline["normalised_iqm_ci_high"])
+
+
+def test_benchmark_page_has_task_curves_diagnostics_and_a_profile_for_each_recorded_key(site):
+    page = next(site.glob("toy-*.html")).read_text()
+    for key in ("online_accuracy", "dormant_fraction@0.1", "srank", "weight_norm", "Performance profile"):
+        assert f'alt="{key}"' in page or key in page
+    plots = re.findall(r'<img src="([^"]+)"', page)
+    assert len(plots) == 5 and all((site / p).stat().st_size > 1000 for p in plots)
+
+
+def test_a_benchmark_without_diagnostics_says_so_instead_of_failing(site):
+    page = next(site.glob("regression-*.html")).read_text()
+    assert "No diagnostics recorded." in page and "no chance level" in page
+
+
+def test_hostile_method_label_is_escaped_on_every_page_and_in_the_plots(site):
+    for path in [*site.glob("*.html"), *site.glob("plots/*.svg")]:
+        text = path.read_text()
+        assert "<script>window" not in text and "<img src=x" not in text, path.name
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in (site / "index.html").read_text()
+
+
+def test_methods_page_links_papers_but_never_a_javascript_url(site):
+    page = (site / "methods.html").read_text()
+    assert 'href="https://arxiv.org/abs/2407.01800"' in page
+    assert 'href="javascript' not in page
+
+
+def test_pages_load_nothing_from_the_network(site):
+    for path in site.glob("*.html"):
+        text = path.read_text()
+        assert "http://" not in text.replace('href="https://arxiv.org', "") and "src=\"http" not in text and "//cdn" not in text
+
+
+def test_build_command_prints_the_site_path(tmp_path):
+    from leaderboard.store import ResultsStore
+
+    store = tmp_path / "s.db"
+    ResultsStore(store).put_many(site_records()[:6])
+    result = run_cli("leaderboard", "build", "--store", str(store), "--out", str(tmp_path / "out"), "--reps", "100")
+    assert result.exit_code == 0, result.output
+    assert str((tmp_path / "out" / "index.html").resolve()) in result.stdout.replace("\n", "")
+    assert (tmp_path / "s.stats.json").exists()
+
+
+def test_show_filters_by_benchmark_and_prints_records_as_text(tmp_path):
+    from leaderboard.store import ResultsStore
+
+    store = tmp_path / "s.db"
+    ResultsStore(store).put_many(site_records())
+    result = run_cli("leaderboard", "show", "--store", str(store), "--benchmark", "regression", "--reps", "100")
+    assert result.exit_code == 0, result.output
+    assert "regression v1" in result.stdout and "toy v1" not in result.stdout
+
+
+def test_markdown_export_escapes_pipes_so_a_label_cannot_add_columns():
+    from leaderboard.tables import Column, TableData
+
+    table = TableData("t", "t", [Column("method", "method"), Column("n", "n", "integer")], [{"method": "a|b", "n": 1}])
+    last = table.to_markdown().strip().splitlines()[-1]
+    assert last == r"| a\|b | 1 |"

@@ -1,0 +1,81 @@
+"""Small nets, tiny streams and a one-step driver shared by the method tests."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from benchmarks.models import MLP, ConvNet, QNetwork, SmallResNet
+from benchmarks.sinks import RunSink
+from benchmarks.streams import ClassificationTask
+from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+from benchmarks.diagnostics import DiagnosticsSettings
+from methods import base
+from methods.base import Method
+from methods.learner import Learner, OptimizerSpec, TaskInfo
+
+FAMILIES = {
+    "mlp": lambda: MLP(12, (16, 16), 4),
+    "cnn": lambda: ConvNet((1, 12, 12), 4, channels=(4, 4), kernel=3, hidden=(8,)),
+    "resnet-batch": lambda: SmallResNet((3, 8, 8), 4, widths=(4, 8), norm="batch"),
+    "resnet-none": lambda: SmallResNet((3, 8, 8), 4, widths=(4, 8), norm="none"),
+    "qnetwork": lambda: QNetwork(num_actions=4, channels=(4, 4, 4), hidden=16),
+}
+
+
+def build(model: torch.nn.Module, method: Method | str, lr: float = 1e-2, optimizer: str = "adam", family: str = "supervised") -> Learner:
+    """The benchmark path: applies_to, prepare, θ₀, optimizer, start; plus the supervised batch loss."""
+    if isinstance(method, str):
+        method = base.create(method)
+    learner = prepare_learner(model, method, OptimizerSpec(name=optimizer, lr=lr), family, "cpu")
+    learner.batch_loss = lambda m: F.cross_entropy(m(learner.last_inputs), learner.last_targets)
+    return learner
+
+
+def train_step(learner: Learner, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """One step exactly as `benchmarks.supervised` takes it: penalty, backward, before, step, after."""
+    method = learner.method
+    learner.last_inputs, learner.last_targets = inputs, targets
+    loss = F.cross_entropy(learner.model(inputs), targets)
+    extra = method.penalty(learner)
+    if extra is not None:
+        loss = loss + extra
+    learner.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    method.before_step(learner)
+    learner.optimizer.step()
+    learner.step += 1
+    method.after_step(learner)
+    return loss.detach()
+
+
+def start_task(learner: Learner, index: int, steps: int = 10) -> TaskInfo:
+    info = TaskInfo(index=index, name=f"task-{index}", steps=steps)
+    learner.task = info
+    learner.method.on_task_start(learner, info)
+    return info
+
+
+def inputs_for(model: torch.nn.Module, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    shape = model.describe().input_shape
+    return torch.rand((n, *shape), generator=generator)
+
+
+class TinyStream:
+    """`num_tasks` tasks of random inputs whose labels are re-drawn per task (random-label style)."""
+
+    def __init__(self, model: torch.nn.Module, num_tasks: int = 2, size: int = 16, steps: int = 4, seed: int = 0):
+        generator = torch.Generator().manual_seed(seed)
+        self.inputs = inputs_for(model, size, generator)
+        self.labels = [torch.randint(0, model.describe().num_outputs, (size,), generator=generator) for _ in range(num_tasks)]
+        self.steps = steps
+        self.num_tasks = num_tasks
+
+    def __iter__(self):
+        for index, labels in enumerate(self.labels):
+            yield ClassificationTask(TaskInfo(index, f"task-{index}", self.steps), self.inputs, labels)
+
+
+def run_stream(learner: Learner, stream: TinyStream, batch_size: int = 4, seed: int = 0):
+    settings = LoopSettings(batch_size=batch_size, diagnostics=DiagnosticsSettings(enabled=False))
+    return train_classification_stream(learner, stream, settings, seed, RunSink(), total_steps=stream.num_tasks * stream.steps)
