@@ -66,15 +66,21 @@ def plan_jobs(
             f"--set names {', '.join(sorted(unknown_scopes))}, which is not in the methods given "
             f"({', '.join(methods)}); use bench.FIELD for benchmark settings"
         )
+    created = {spec: method_registry.create(spec, {part: overrides.get(part, {}) for part in spec.split("+")}) for spec in methods}
     jobs: list[Job] = []
     for benchmark_name in benchmarks:
         benchmark = get(benchmark_name)
         config = benchmark.config(preset, bench_overrides)
         config_dict = benchmark.config_dict(config)
+        for spec, method in created.items():
+            if benchmark.family not in method.families:
+                raise UserInputError(
+                    f"method '{spec}' does not apply to {benchmark.name} (a {benchmark.family} benchmark); "
+                    f"it applies to {', '.join(sorted(method.families))} benchmarks"
+                )
         data_source = benchmark.data_source(config, context)
-        for spec in methods:
+        for spec, method in created.items():
             scoped = {part: overrides.get(part, {}) for part in spec.split("+")}
-            method = method_registry.create(spec, scoped)
             method_config = method.config_dict()
             for seed in seeds:
                 run_id = make_run_id(

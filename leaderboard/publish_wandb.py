@@ -141,7 +141,7 @@ def _define_metrics(run) -> None:
 def _init(wandb, mode: str, **kwargs: Any):
     settings = wandb.Settings(init_timeout=INIT_TIMEOUT_S, console="off", x_disable_stats=True, silent=True)
     folder = os.environ.get("WANDB_DIR") or os.getcwd()
-    return wandb.init(mode=mode, resume="allow", settings=settings, dir=folder, **kwargs)
+    return wandb.init(mode=mode, resume="allow", reinit="create_new", settings=settings, dir=folder, **kwargs)
 
 
 class Ledger:

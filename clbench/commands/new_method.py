@@ -23,9 +23,9 @@ def new_method(
     target_methods = methods_dir or package_dir
     target_tests = tests_dir or package_dir.parent / "tests" / "methods"
     written = scaffold.write(name, target_methods, target_tests, base.names(), force=force)
-    console.print(f"wrote {written.method_path}")
-    console.print(f"wrote {written.test_path}")
-    console.print(f"next: edit the method, then run  python -m pytest {written.test_path}")
+    console.print(f"wrote {written.method_path}", soft_wrap=True)
+    console.print(f"wrote {written.test_path}", soft_wrap=True)
+    console.print(f"next: edit the method, then run  python -m pytest {written.test_path}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

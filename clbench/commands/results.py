@@ -60,7 +60,7 @@ def export_results(
 
     records = ResultsStore(store).records(benchmark=benchmark)
     export_bundle(records, path)
-    console.print(f"wrote {len(records)} records to {path}")
+    console.print(f"wrote {len(records)} records to {path}", soft_wrap=True)
 
 
 @results_app.command("import")
@@ -75,7 +75,7 @@ def import_results(
     records = read_bundle(path)
     results = ResultsStore(store)
     results.put_many(records)
-    console.print(f"imported {len(records)} records into {results.path}")
+    console.print(f"imported {len(records)} records into {results.path}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -90,7 +90,7 @@ def run(
     todo = pending_jobs(all_jobs, results, force)
     skipped = len(all_jobs) - len(todo)
     if skipped:
-        console.print(f"{skipped} of {len(all_jobs)} runs already complete in {results.path}; skipping them (--force reruns)")
+        console.print(f"{skipped} of {len(all_jobs)} runs already complete in {results.path}; skipping them (--force reruns)", soft_wrap=True)
     if dry_run:
         for job in todo:
             console.print(f"would run {job.label}")
@@ -120,7 +120,7 @@ def run(
         elif record.status == "diverged":
             console.print(f"[yellow]diverged[/] {record.run_id} at step {record.diverged_at_step}")
     done = ", ".join(f"{outcome.count(s)} {s}" for s in ("ok", "diverged", "failed") if outcome.count(s))
-    console.print(f"{len(outcome.records)} runs ({done or 'none new'}); results in {os.fspath(results.path)}")
+    console.print(f"{len(outcome.records)} runs ({done or 'none new'}); results in {os.fspath(results.path)}", soft_wrap=True)
 
 
 def expand_methods(names: list[str]) -> list[str]:
