@@ -515,7 +515,7 @@ def _generic_method(key: str) -> type[AvalanchePluginMethod]:
         f"Avalanche{class_name}",
         (AvalanchePluginMethod,),
         {
-            "__doc__": f"{doc}\n\nAvalanche's {class_name}, bridged generically (see docs/methods-wave2.md).",
+            "__doc__": f"{doc}\n\nAvalanche's {class_name}, bridged generically (see docs/methods.md (second wave)).",
             "__module__": __name__,
             "name": f"avalanche:{key}",
             "summary": f"{doc} (Avalanche {class_name})",

@@ -39,7 +39,7 @@ class ConcatenatedReLU(Method):
     """Swap every hidden ReLU for CReLU, halving units so each layer emits as many features as before.
 
     Abbas, Zhao, Modayil, White, Machado 2023, Loss of Plasticity in Continual Deep RL (§5): CReLU keeps
-    gradients flowing and mitigates plasticity loss. Parameter counts: see docs/methods-wave2.md.
+    gradients flowing and mitigates plasticity loss. Parameter counts: see docs/methods.md (second wave).
     """
 
     citation = "Abbas, Zhao, Modayil, White, Machado 2023, Loss of Plasticity in Continual Deep Reinforcement Learning, CoLLAs (§5); CReLU: Shang et al. 2016"

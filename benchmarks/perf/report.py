@@ -188,6 +188,18 @@ def machine() -> list[str]:
     return lines
 
 
+GPU_HEADING = "## On a GPU"
+
+
+def kept_gpu_section(out: Path) -> list[str]:
+    """The page's GPU section, kept as it is: it is measured on a GPU machine, not by this script."""
+    if not out.is_file():
+        return []
+    text = out.read_text()
+    start = text.find(GPU_HEADING)
+    return ["", *text[start:].rstrip().splitlines()] if start >= 0 else []
+
+
 def write_report(measurements: list[Measurement], out: Path, command: str) -> None:
     lines = [
         "# Performance",
@@ -201,6 +213,7 @@ def write_report(measurements: list[Measurement], out: Path, command: str) -> No
     ]
     for measurement in measurements:
         lines += render_section(measurement)
+    lines += kept_gpu_section(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n")
 
