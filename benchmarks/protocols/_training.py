@@ -5,6 +5,7 @@ Imported by the protocol modules; torch is imported only inside the functions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,6 +48,27 @@ class TrainingConfig:
 def positive(config: Any, name: str) -> None:
     value = getattr(config, name)
     require(isinstance(value, int) and value > 0, "bench", name, "a positive integer", value, BenchmarkError)
+
+
+@dataclass(frozen=True)
+class MNISTEpochsConfig(TrainingConfig):
+    """`epochs_per_task` passes over `num_images` digits per task, trained on an MLP of widths `hidden`."""
+
+    num_images: int = 5000
+    num_tasks: int = 150
+    epochs_per_task: int = 1
+    hidden: tuple[int, ...] = (100, 100)
+    init: Literal["pytorch", "kaiming"] = "pytorch"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("num_images", "num_tasks", "epochs_per_task"):
+            positive(self, name)
+        require(all(h > 0 for h in self.hidden), "bench", "hidden", "positive layer widths, e.g. 100,100", self.hidden, BenchmarkError)
+
+    @property
+    def steps_per_task(self) -> int:
+        return math.ceil(self.num_images * self.epochs_per_task / self.batch_size)
 
 
 def train_stream(

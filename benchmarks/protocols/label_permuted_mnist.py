@@ -5,36 +5,19 @@ Inputs stay the same, so the features remain useful; only the mapping to outputs
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
-from benchmarks.errors import BenchmarkError
-from benchmarks.protocols._training import TrainingConfig, mnist_source, mnist_subset, positive, train_stream
+from benchmarks.protocols._training import MNISTEpochsConfig, mnist_source, mnist_subset, train_stream
 from leaderboard.records import HeadlineRule
-from methods.config import require
 
 
 @dataclass(frozen=True)
-class LabelPermutedMNISTConfig(TrainingConfig):
+class LabelPermutedMNISTConfig(MNISTEpochsConfig):
     """`epochs_per_task` passes over `num_images` digits per label permutation."""
 
-    num_images: int = 5000
     num_tasks: int = 100
-    epochs_per_task: int = 1
-    hidden: tuple[int, ...] = (100, 100)
-    init: Literal["pytorch", "kaiming"] = "pytorch"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for name in ("num_images", "num_tasks", "epochs_per_task"):
-            positive(self, name)
-        require(all(h > 0 for h in self.hidden), "bench", "hidden", "positive layer widths, e.g. 100,100", self.hidden, BenchmarkError)
-
-    @property
-    def steps_per_task(self) -> int:
-        return math.ceil(self.num_images * self.epochs_per_task / self.batch_size)
 
 
 @register
