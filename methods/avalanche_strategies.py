@@ -198,7 +198,9 @@ class AvalanchePluginMethod(Method):
         return make() if callable(make) else as_dict(self.config)
 
     def make_plugin(self) -> Any:
-        return plugin_classes()[self.plugin_class](**self.plugin_kwargs())
+        from methods._avalanche_corrections import corrected
+
+        return corrected(plugin_classes()[self.plugin_class])(**self.plugin_kwargs())
 
     def start(self, learner: Learner) -> None:
         self.shim = StrategyShim(learner, [self.make_plugin()])

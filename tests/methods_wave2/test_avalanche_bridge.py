@@ -44,6 +44,16 @@ def run_stream(method, num_tasks: int = 2):
     return learner
 
 
+def shift_weights_and_forward(learner, shift: float) -> None:
+    """Move every weight by `shift`, then take one forward pass on a batch, as the loop does before `penalty`."""
+    with torch.no_grad():
+        for param in learner.model.parameters():
+            param.add_(shift)
+    x, y = tiny_stream(1)[0].inputs[:BATCH], tiny_stream(1)[0].targets[:BATCH]
+    learner.last_inputs, learner.last_targets = x, y
+    learner.model(x)
+
+
 def recording_ewc(events: list[dict]):
     """EWCPlugin whose every callback records what it saw, then does what EWC does."""
     from avalanche.training.plugins import EWCPlugin
@@ -103,18 +113,44 @@ def test_bridge_penalty_is_exactly_the_plugins_ewc_term():
     method = base.create("avalanche:ewc", {"avalanche:ewc": {"ewc_lambda": "3.0"}})
     learner = run_stream(method, num_tasks=1)
     plugin = method.shim.plugins[0]
-    with torch.no_grad():
-        for param in learner.model.parameters():
-            param.add_(0.1)
-    x, y = tiny_stream(1)[0].inputs[:BATCH], tiny_stream(1)[0].targets[:BATCH]
-    learner.last_inputs, learner.last_targets = x, y
-    learner.model(x)
+    shift_weights_and_forward(learner, 0.1)
     method.shim.experience = None
     expected = sum(
         (plugin.importances[0][name].data * (p - plugin.saved_params[0][name].data) ** 2).sum()
         for name, p in learner.model.named_parameters()
     )
     assert torch.allclose(method.penalty(learner).detach(), 3.0 * expected.detach(), rtol=1e-4)
+
+
+def test_si_path_integral_uses_the_real_parameter_steps_of_a_cpu_model(monkeypatch):
+    """Avalanche 0.6 keeps θ_old as a view of the live CPU parameter, so unpatched ω would be exactly 0."""
+    method = base.create("avalanche:si", {"avalanche:si": {"si_lambda": "2.0"}})
+    steps: list[dict] = []
+    before, after = method.before_step, method.after_step
+
+    def record_before(learner):
+        steps.append({n: [p.detach().clone(), p.grad.detach().clone()] for n, p in learner.model.named_parameters()})
+        before(learner)
+
+    def record_after(learner):
+        after(learner)
+        for n, p in learner.model.named_parameters():
+            steps[-1][n].append(p.detach().clone())
+
+    monkeypatch.setattr(method, "before_step", record_before)
+    monkeypatch.setattr(method, "after_step", record_after)
+    learner = run_stream(method, num_tasks=1)
+    plugin = method.shim.plugins[0]
+    for name, _ in learner.model.named_parameters():
+        expected = sum(grad * (new - old) for old, grad, new in (step[name] for step in steps)).flatten()
+        assert expected.abs().sum() > 0
+        assert torch.allclose(plugin.syn_data["trajectory"][name].data, expected, atol=1e-7)
+
+    importance = {name: plugin.ewc_data[1][name].data for name, _ in learner.model.named_parameters()}
+    assert any(float(w.abs().sum()) > 0 for w in importance.values())
+    shift_weights_and_forward(learner, 0.1)
+    expected_penalty = 2.0 / 2 * sum(float(w.sum()) * 0.1**2 for w in importance.values())
+    assert float(method.penalty(learner).detach()) == pytest.approx(expected_penalty, rel=1e-4)
 
 
 def test_replay_fills_its_memory_at_task_end_and_replays_it_in_the_next_task():
