@@ -8,6 +8,7 @@ import typing
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from clbench.console import console, print_json
@@ -32,7 +33,7 @@ def list_methods(
     table.add_column("name", style="bold")
     table.add_column("description")
     for row in rows:
-        table.add_row(row["name"], row["description"])
+        table.add_row(escape(row["name"]), escape(row["description"]))
     console.print(table)
 
 
@@ -46,26 +47,26 @@ def show_method(
     if as_json:
         print_json(info)
         return
-    console.print(f"[bold]{info['name']}[/]  {info['summary']}")
+    console.print(f"[bold]{escape(info['name'])}[/]  {escape(info['summary'])}")
     if info["description"]:
-        console.print(info["description"])
-    console.print(f"[bold]citation:[/] {info['citation'] or '—'}")
+        console.print(escape(info["description"]))
+    console.print(f"[bold]citation:[/] {escape(info['citation'] or '—')}")
     if info["paper_url"]:
-        console.print(f"[bold]paper:[/] {info['paper_url']}")
+        console.print(f"[bold]paper:[/] {escape(info['paper_url'])}")
     console.print(f"[bold]applies to:[/] {', '.join(info['families'])} benchmarks")
     if info["roles"]:
         console.print(f"[bold]exclusive roles:[/] {', '.join(info['roles'])} (cannot compose with another method in the same role)")
     if not info["hyperparameters"]:
         console.print("[bold]hyperparameters:[/] none")
         return
-    table = Table(title=f"hyperparameters (set with --set {info['name']}.FIELD=VALUE)", title_justify="left")
+    table = Table(title=escape(f"hyperparameters (set with --set {info['name']}.FIELD=VALUE)"), title_justify="left")
     for column in ("field", "type", "default"):
         table.add_column(column, style="bold" if column == "field" else None)
     for row in info["hyperparameters"]:
-        table.add_row(row["field"], row["type"], row["default"])
+        table.add_row(escape(row["field"]), escape(row["type"]), escape(row["default"]))
     console.print(table)
     if info["config_doc"]:
-        console.print(info["config_doc"])
+        console.print(escape(info["config_doc"]))
 
 
 def method_description(name: str) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def list_benchmarks(
     for column in ("name", "version", "presets", "offline", "description"):
         table.add_column(column, style="bold" if column == "name" else None)
     for row in rows:
-        table.add_row(row["name"], row["version"], ",".join(row["presets"]), "yes" if row["offline"] else "needs --data-root", row["description"])
+        table.add_row(row["name"], row["version"], ",".join(row["presets"]), "yes" if row["offline"] else "needs --data-root", escape(row["description"]))
     console.print(table)
 
 

@@ -44,3 +44,9 @@ def test_methods_list_includes_the_avalanche_plugins():
     expected = {"parseval", "crelu", "fourier_features", "trac", "kron", "l2"}
     expected |= {f"avalanche:{n}" for n in ("ewc", "si", "lwf", "replay", "mas")}
     assert expected <= names
+
+
+def test_square_brackets_in_descriptions_are_printed_not_read_as_markup():
+    listed = " ".join(run_cli("methods", "list", "fourier_features").stdout.split())
+    shown = " ".join(run_cli("methods", "show", "fourier_features").stdout.split())
+    assert "[sin z, cos z]" in listed and "[sin z, cos z]" in shown
