@@ -194,7 +194,7 @@ _ENVIRONMENT: dict[str, Any] | None = None
 
 
 def environment(device: str = "cpu") -> Environment:
-    """Code version, package versions, device and threads of this process."""
+    """Code version, package versions, device, threads and CPU kernel set of this process."""
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         packages = {}
@@ -219,7 +219,8 @@ def environment(device: str = "cpu") -> Environment:
     name = device
     if device.startswith("cuda") and torch.cuda.is_available():
         name = f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
-    return Environment(**_ENVIRONMENT, device=name, threads=torch.get_num_threads())
+    return Environment(**_ENVIRONMENT, device=name, threads=torch.get_num_threads(),
+                       cpu_capability=torch.backends.cpu.get_cpu_capability())
 
 
 def _git_commit() -> str | None:

@@ -64,7 +64,11 @@ class DiagnosticPoint(BaseModel):
 
 
 class Environment(BaseModel):
-    """Where a record was produced: code and package versions, device and threads."""
+    """Where a record was produced: code and package versions, device, threads and CPU kernels.
+
+    `cpu_capability` is the instruction set torch picked its CPU kernels for (AVX2, AVX512, …): the same
+    seed gives the same numbers only on the same capability, as it changes float reduction order.
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -75,6 +79,7 @@ class Environment(BaseModel):
     device: str = "cpu"
     threads: int | None = None
     platform: str = ""
+    cpu_capability: str | None = None
 
 
 class RunRecord(BaseModel):

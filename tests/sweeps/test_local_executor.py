@@ -44,6 +44,7 @@ def test_in_process_executor_matches_the_workers_even_when_the_driver_has_more_t
     finally:
         torch.set_num_threads(before)
     assert record.environment.threads == 1
+    assert record.environment.cpu_capability == torch.backends.cpu.get_cpu_capability()
     assert measured(record) == measured(store.get(jobs[0].run_id))
 
 
