@@ -32,11 +32,15 @@ def build(model: torch.nn.Module, method: Method | str, lr: float = 1e-2, optimi
     return learner
 
 
-def train_step(learner: Learner, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """One step exactly as `benchmarks.supervised` takes it: penalty, backward, before, step, after."""
+def train_step(learner: Learner, inputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """One step exactly as `benchmarks.supervised` takes it: penalty, backward, before, step, after.
+
+    Returns the task loss before the step, without the method's penalty.
+    """
     method = learner.method
     learner.last_inputs, learner.last_targets = inputs, targets
     loss = F.cross_entropy(learner.model(inputs), targets)
+    task_loss = float(loss.detach())
     extra = method.penalty(learner)
     if extra is not None:
         loss = loss + extra
@@ -46,7 +50,7 @@ def train_step(learner: Learner, inputs: torch.Tensor, targets: torch.Tensor) ->
     learner.optimizer.step()
     learner.step += 1
     method.after_step(learner)
-    return loss.detach()
+    return task_loss
 
 
 def start_task(learner: Learner, index: int, steps: int = 10) -> TaskInfo:

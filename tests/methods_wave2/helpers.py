@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 
 from benchmarks.models import MLP, ConvNet, QNetwork, SmallResNet
-from benchmarks.supervised import prepare_learner
 from methods import base
-from methods.learner import Learner, OptimizerSpec
+from methods.learner import Learner
+from tests.methods.tiny import build, train_step
 
 
 def family_models() -> dict[str, tuple[torch.nn.Module, tuple[int, ...]]]:
@@ -22,23 +22,9 @@ def family_models() -> dict[str, tuple[torch.nn.Module, tuple[int, ...]]]:
 
 
 def learner_for(spec: str, model: torch.nn.Module, overrides: dict | None = None, family: str = "supervised", lr: float = 1e-2) -> Learner:
-    return prepare_learner(model, base.create(spec, overrides), OptimizerSpec(name="adam", lr=lr), family, "cpu")
+    return build(model, base.create(spec, overrides), lr=lr, family=family)
 
 
 def train_steps(learner: Learner, inputs: torch.Tensor, targets: torch.Tensor, steps: int) -> list[float]:
-    """The lean loop's step order on one batch: forward, penalty, backward, before/after the step."""
-    method, losses = learner.method, []
-    for _ in range(steps):
-        learner.last_inputs, learner.last_targets = inputs, targets
-        loss = torch.nn.functional.cross_entropy(learner.model(inputs), targets)
-        losses.append(float(loss.detach()))
-        extra = method.penalty(learner)
-        if extra is not None:
-            loss = loss + extra
-        learner.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        method.before_step(learner)
-        learner.optimizer.step()
-        learner.step += 1
-        method.after_step(learner)
-    return losses
+    """`steps` lean-loop steps on one batch; the task loss before each."""
+    return [train_step(learner, inputs, targets) for _ in range(steps)]
