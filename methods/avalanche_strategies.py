@@ -356,6 +356,8 @@ class StrategyShim:
         self._seen = []
         self.experience = DatasetExperience(dataset=classification_dataset(inputs, targets), current_experience=task.index)
         self.call_quietly(*TASK_END_EVENTS)
+        for memory in self._memories:
+            memory.compact()
 
 
 
@@ -379,12 +381,23 @@ class MemoryReplay:
         self.inputs = self.targets = None
         if len(buffer) == 0:
             return
-        from torch.utils.data import DataLoader
-
-        batch = next(iter(DataLoader(buffer, batch_size=len(buffer), collate_fn=buffer.collate_fn)))
-        self.inputs, self.targets = batch[0].to(device), batch[1].to(device)
+        inputs, targets = _examples(buffer)
+        self.inputs, self.targets = inputs.to(device), targets.to(device)
         self._steps = steps
         self.order, self.position = None, 0
+
+    def compact(self) -> None:
+        """Rebuild each stored buffer over copies of its own examples.
+
+        Avalanche's buffers are subsets that keep their source data set alive. In Avalanche that source is
+        the benchmark's data set, held anyway; here it is the task's minibatches (`task_ended`), so without
+        this every past task's data would stay in memory (gigabytes over a quick permuted-mnist run).
+        """
+        policy = self.plugin.storage_policy
+        groups = getattr(policy, "buffer_groups", None)
+        for holder in groups.values() if groups is not None else (policy,):
+            if len(holder.buffer):
+                holder.buffer = classification_dataset(*_examples(holder.buffer))
 
     def term(self, model: torch.nn.Module, current_loss: torch.Tensor, current_size: int, default_size: int) -> torch.Tensor | float:
         if self.inputs is None:
@@ -415,6 +428,14 @@ def _output_catcher(shim: StrategyShim) -> Callable[..., None]:
             shim.mb_output = output
 
     return catch
+
+
+def _examples(dataset: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """All (inputs, targets) of an Avalanche classification data set, as two tensors."""
+    from torch.utils.data import DataLoader
+
+    batch = next(iter(DataLoader(dataset, batch_size=len(dataset), collate_fn=dataset.collate_fn)))
+    return batch[0], batch[1]
 
 
 def classification_dataset(inputs: torch.Tensor, targets: torch.Tensor) -> Any:

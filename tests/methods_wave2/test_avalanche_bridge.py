@@ -165,6 +165,31 @@ def test_replay_fills_its_memory_at_task_end_and_replays_it_in_the_next_task():
     assert learner.step == 2 * STEPS
 
 
+def test_replay_memory_keeps_only_its_own_examples_alive_not_each_past_task(monkeypatch):
+    """The task data the bridge gathers is freed once the task is over; only the memory's examples stay."""
+    import gc
+    import weakref
+
+    from methods import avalanche_strategies
+
+    method = base.create("avalanche:replay", {"avalanche:replay": {"mem_size": "5"}})
+    task_data: list[weakref.ref] = []
+    build = avalanche_strategies.classification_dataset
+
+    def recording_build(inputs, targets):
+        dataset = build(inputs, targets)
+        if len(inputs) == STEPS * BATCH:
+            task_data.extend(weakref.ref(part) for part in dataset._datasets)
+        return dataset
+
+    monkeypatch.setattr(avalanche_strategies, "classification_dataset", recording_build)
+    run_stream(method, num_tasks=3)
+    method.shim.experience = None
+    gc.collect()
+    assert len(task_data) == 3 and all(ref() is None for ref in task_data)
+    assert len(method.shim.plugins[0].storage_policy.buffer) == 5
+
+
 def test_replay_term_weights_memory_as_in_a_concatenated_batch():
     """n_cur = 4, n_mem = 2: mean over the 6 examples = CE_cur + 2/6·(CE_mem − CE_cur)."""
     torch.manual_seed(0)
