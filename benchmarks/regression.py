@@ -118,6 +118,7 @@ def train_regression_stream(
     """Online regression: each example is predicted before the update on it; per-task metric `mse`."""
     method = learner.method
     model = learner.model
+    learner.total_steps = stream.total_steps
     has_penalty = method.overrides("penalty")
     has_before = method.overrides("before_step")
     has_after = method.overrides("after_step")

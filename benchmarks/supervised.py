@@ -75,6 +75,7 @@ def train_classification_stream(
     """Train on each task in turn; return per-task metrics, diagnostics, and where it diverged if it did."""
     method = learner.method
     model = learner.model
+    learner.total_steps = total_steps
     has_penalty = method.overrides("penalty")
     has_before = method.overrides("before_step")
     has_after = method.overrides("after_step")

@@ -11,7 +11,8 @@ from torch import nn
 from methods._layers import fresh_copy, set_module
 from methods.base import Method, register
 from methods.config import require
-from methods.learner import Learner
+from methods.errors import MethodError
+from methods.learner import Learner, TaskInfo
 
 
 class InjectedHead(nn.Module):
@@ -34,13 +35,14 @@ class InjectedHead(nn.Module):
 
 @dataclass(frozen=True)
 class InjectionConfig:
-    """at_step: the optimizer step after which the head is injected, once (❓ the paper injects once,
-    mid-training; the default is about half of the quick permuted-mnist budget; docs/methods.md)."""
+    """at_step: the optimizer step after which the head is injected, once; none = half of the run's steps
+    (❓ the paper injects once, mid-training; total_steps/2 as in Plasticine; docs/methods.md)."""
 
-    at_step: int = 25_000
+    at_step: int | None = None
 
     def __post_init__(self) -> None:
-        require(self.at_step >= 1, "injection", "at_step", "a positive integer (the step to inject after)", self.at_step)
+        require(self.at_step is None or self.at_step >= 1, "injection", "at_step",
+                "a positive integer (the step to inject after) or none (half of the run)", self.at_step)
 
 
 @register("injection")
@@ -61,8 +63,17 @@ class PlasticityInjection(Method):
         super().__init__(config)
         self.injected = False
 
+    def on_task_start(self, learner: Learner, task: TaskInfo) -> None:
+        if self.config.at_step is None and learner.total_steps is None:
+            raise MethodError("injection.at_step is needed here: this loop does not say how many steps the run has "
+                              "(set it with --set injection.at_step=N)")
+
+    def injection_step(self, learner: Learner) -> int:
+        """The step after which the head is injected: `at_step`, or half of the run's steps."""
+        return self.config.at_step if self.config.at_step is not None else max(1, learner.total_steps // 2)
+
     def after_step(self, learner: Learner) -> None:
-        if not self.injected and learner.step >= self.config.at_step:
+        if not self.injected and learner.step >= self.injection_step(learner):
             self.inject(learner)
 
     def inject(self, learner: Learner) -> None:

@@ -76,6 +76,7 @@ class Learner:
         self.last_targets: torch.Tensor | None = None
         self.batch_loss: Callable[[nn.Module], torch.Tensor] | None = None
         self.state: dict[str, Any] = {}
+        self.total_steps: int | None = None  # the run's optimizer steps, set by loops that know them in advance
         self._on_parameters_replaced: list[Callable[[], None]] = []
 
     @property

@@ -107,6 +107,7 @@ class SequenceTrainer:
         return self.dqn.updates_due(self.env.schedule.frames_per_game // self.env.settings.frameskip)
 
     def run(self) -> BenchmarkResult:
+        self.learner.total_steps = self.updates_per_visit() * len(self.env.visits)
         try:
             for _ in self.env.visits:
                 self._play_visit()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from benchmarks.models import MLP, parameter_count
 from methods import base
+from methods.errors import MethodError
 from tests.methods.tiny import build, start_task, train_step
 
 
@@ -141,3 +143,21 @@ def test_injection_rebuilds_the_optimizer_so_one_step_trains_only_the_new_head_a
     assert not torch.equal(head.trainable.weight, fresh)
     assert all(torch.equal(p, frozen[0][n]) for n, p in head.original.named_parameters())
     assert all(torch.equal(p, frozen[1][n]) for n, p in head.frozen_copy.named_parameters())
+
+
+def test_injection_by_default_fires_after_half_of_the_runs_steps():
+    torch.manual_seed(0)
+    model = MLP(12, (16, 16), 4)
+    learner = build(model, base.create("injection"))
+    learner.total_steps = 10
+    start_task(learner, 0)
+    x, y = torch.rand(32, 12), torch.randint(0, 4, (32,))
+    for step in range(1, 7):
+        train_step(learner, x, y)
+        assert learner.method.injected == (step >= 5)
+
+
+def test_injection_without_a_step_count_or_at_step_says_which_setting_is_missing():
+    learner = build(MLP(12, (16,), 4), base.create("injection"))
+    with pytest.raises(MethodError, match=r"injection\.at_step"):
+        start_task(learner, 0)
