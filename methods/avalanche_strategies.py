@@ -431,10 +431,12 @@ def _output_catcher(shim: StrategyShim) -> Callable[..., None]:
 
 
 def _examples(dataset: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """All (inputs, targets) of an Avalanche classification data set, as two tensors."""
-    from torch.utils.data import DataLoader
+    """All (inputs, targets) of an Avalanche classification data set, as two tensors.
 
-    batch = next(iter(DataLoader(dataset, batch_size=len(dataset), collate_fn=dataset.collate_fn)))
+    Collated directly: a DataLoader iterator would draw a seed from the global RNG, which Avalanche's
+    reservoir sampling also uses, so bookkeeping would change which examples the memory keeps.
+    """
+    batch = dataset.collate_fn([dataset[i] for i in range(len(dataset))])
     return batch[0], batch[1]
 
 

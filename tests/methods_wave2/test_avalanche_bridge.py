@@ -190,6 +190,21 @@ def test_replay_memory_keeps_only_its_own_examples_alive_not_each_past_task(monk
     assert len(method.shim.plugins[0].storage_policy.buffer) == 5
 
 
+def test_compacting_the_replay_memory_changes_no_number(monkeypatch):
+    from methods.avalanche_strategies import MemoryReplay
+
+    def final_weights():
+        method = base.create("avalanche:replay", {"avalanche:replay": {"mem_size": "5"}})
+        learner = run_stream(method, num_tasks=3)
+        return [p.detach().clone() for p in learner.model.parameters()], torch.get_rng_state()
+
+    compacted, rng_after = final_weights()
+    monkeypatch.setattr(MemoryReplay, "compact", lambda self: None)
+    kept, rng_kept = final_weights()
+    assert all(torch.equal(a, b) for a, b in zip(compacted, kept))
+    assert torch.equal(rng_after, rng_kept)
+
+
 def test_replay_term_weights_memory_as_in_a_concatenated_batch():
     """n_cur = 4, n_mem = 2: mean over the 6 examples = CE_cur + 2/6·(CE_mem − CE_cur)."""
     torch.manual_seed(0)
