@@ -350,14 +350,14 @@ class RayExecutor:
                 ray.shutdown()
 
     def _init(self, ray: Any) -> None:
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if self.address:
+            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             try:
                 ray.init(address=self.address, log_to_driver=False)
             except (ConnectionError, RuntimeError, ValueError) as error:
                 raise BenchmarkError(f"--address {self.address}: cannot connect to a Ray cluster there ({error})") from None
             return
-        ray.init(num_cpus=self.num_cpus or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False)
+        start_local_ray(ray, self.num_cpus or os.cpu_count() or 1)
 
     def _run(self, ray: Any, jobs: list[Job], context: RunContext, monitor: SweepMonitor) -> Iterator[RunRecord]:
         settings = ray.put(WorkerSettings.of(context, jobs))
@@ -382,6 +382,18 @@ class RayExecutor:
                     record = failed_record(job, reason, context, time.perf_counter() - started)
                 sink.run_finished(record)
                 yield record
+
+
+def start_local_ray(ray: Any, num_cpus: int, temp_dir: str | None = None) -> None:
+    """Start a local Ray instance for clbench's runs: `num_cpus` CPUs, no dashboard, no usage stats.
+
+    Its workers run at the driver's priority: Ray's default (nice 15) lets any other busy process on
+    the machine starve them, which made a Ray sweep beside another job crawl (docs/sweeps.md).
+    """
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_worker_niceness", "0")
+    options: dict[str, Any] = {"_temp_dir": temp_dir} if temp_dir else {}
+    ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, **options)
 
 
 def _first_line(error: BaseException) -> str:

@@ -46,6 +46,7 @@ class MethodRow:
     median_wall_time_s: float | None = None
     cost: float | None = None
     rank: int | None = None
+    provenance: list[str] = field(default_factory=list)
 
     @property
     def mean(self) -> float | None:
@@ -69,7 +70,28 @@ class MethodRow:
             flags.append("one scored seed: no interval")
         if not self.scores:
             flags.append("no scored seed")
-        return flags
+        return flags + self.provenance
+
+
+def provenance_flags(members: list[RunRecord]) -> list[str]:
+    """Where one row's seeds were not all made alike: code versions, uncommitted code, devices, CPU kernels.
+
+    The same seed reproduces its numbers only with the same code on the same device and CPU kernels
+    (docs/sweeps.md), so a row pooling seeds from several of these is shown as such, not hidden.
+    """
+    flags = []
+    commits = {r.environment.git_commit for r in members}
+    named = {c.removesuffix("-dirty") for c in commits if c}
+    if len(named) > 1 or (named and None in commits):
+        flags.append(f"seeds from {len(named) + (None in commits)} code versions")
+    dirty = [r.seed for r in members if (r.environment.git_commit or "").endswith("-dirty")]
+    if dirty:
+        flags.append(f"uncommitted code in seeds {_seed_list(dirty)}")
+    for field_name, what in (("device", "devices"), ("cpu_capability", "CPU kernels")):
+        values = {getattr(r.environment, field_name) for r in members}
+        if len(values) > 1:
+            flags.append(f"mixed {what} ({', '.join(sorted(str(v) for v in values))})")
+    return flags
 
 
 @dataclass
@@ -220,6 +242,7 @@ def _method_row(members: list[RunRecord], labels: dict[str, str]) -> tuple[Metho
         else:
             row.failed.append(record.seed)
     row.retention = stats.fmean(retentions) if retentions else None
+    row.provenance = provenance_flags(members)
     row.median_wall_time_s = stats.median(walls) if walls else None
     return row, members
 

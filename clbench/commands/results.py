@@ -1,4 +1,4 @@
-"""`clbench results list | export | import`."""
+"""`clbench results list | export | import | compare`."""
 
 from __future__ import annotations
 
@@ -76,6 +76,77 @@ def import_results(
     results = ResultsStore(store)
     results.put_many(records)
     console.print(f"imported {len(records)} records into {results.path}", soft_wrap=True)
+
+
+@results_app.command("compare")
+def compare_results(
+    other: Path = typer.Argument(..., help="Another results store (.db) or bundle (.json) to compare with."),
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    atol: float = typer.Option(0.0, "--atol", help="Numbers this close agree (default 0: bit-identical)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+) -> None:
+    """Check that runs with the same id measured the same numbers in both; exit 1 if any differ.
+
+    Use it to confirm that a rerun, another executor or another machine reproduced a set of results.
+    """
+    from leaderboard.errors import LeaderboardError
+    from leaderboard.reproduce import compare_records
+
+    if not atol >= 0:
+        raise typer.BadParameter(f"must be a number >= 0, got {atol}", param_hint="--atol")
+    ours = _existing_records(store)
+    theirs = _existing_records(other)
+    comparison = compare_records(ours, theirs, atol)
+    shared = len(comparison.agreeing) + len(comparison.differing)
+    if as_json:
+        print_json(
+            {
+                "shared": shared,
+                "agreeing": len(comparison.agreeing),
+                "differing": [vars(d) for d in comparison.differing],
+                "only_ours": comparison.only_ours,
+                "only_theirs": comparison.only_theirs,
+            }
+        )
+    else:
+        console.print(
+            f"{shared} run ids in both: {len(comparison.agreeing)} agree, {len(comparison.differing)} differ"
+            f"{' within ' + str(atol) if atol else ''}; {len(comparison.only_ours)} only in ours, "
+            f"{len(comparison.only_theirs)} only in {other}",
+            soft_wrap=True,
+        )
+        if comparison.differing:
+            table = Table(title="runs that differ", title_justify="left")
+            for column in ("run_id", "first difference", "ours", "theirs", "environment (ours → theirs)"):
+                table.add_column(column)
+            for d in comparison.differing:
+                environment = "; ".join(f"{k}: {a} → {b}" for k, (a, b) in d.environment.items()) or "same"
+                table.add_row(d.run_id, d.where, repr(d.ours), repr(d.theirs), environment)
+            console.print(table)
+    if not shared:
+        raise LeaderboardError(f"no run id is in both {_describe(store)} and {other}: nothing was compared")
+    if comparison.differing:
+        raise typer.Exit(1)
+
+
+def _existing_records(path: Path | None):
+    """Records of a bundle (.json) or an existing store; a missing store is an error, not a new file."""
+    from leaderboard.bundle import read_bundle
+    from leaderboard.errors import LeaderboardError
+    from leaderboard.store import ResultsStore, resolve_store_path
+
+    if path is not None and path.suffix == ".json":
+        return read_bundle(path)
+    resolved = resolve_store_path(path)
+    if not resolved.exists():
+        raise LeaderboardError(f"results store {resolved} does not exist")
+    return ResultsStore(resolved).records()
+
+
+def _describe(path: Path | None) -> str:
+    from leaderboard.store import resolve_store_path
+
+    return str(resolve_store_path(path))
 
 
 def register(app: typer.Typer) -> None:

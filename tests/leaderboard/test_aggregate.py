@@ -70,6 +70,36 @@ def test_failed_and_missing_seeds_are_flagged():
     assert "missing seeds 3" in row(board, "baseline").flags
 
 
+def with_environment(record, **fields):
+    return record.model_copy(update={"environment": record.environment.model_copy(update=fields)})
+
+
+def test_a_row_made_alike_has_no_provenance_flag():
+    records = [with_environment(r, git_commit="a" * 40, cpu_capability="AVX512") for r in three_methods()]
+    board = build_leaderboard(records, FAST).boards[0]
+    assert all(r.provenance == [] for r in board.rows)
+
+
+def test_a_row_pooling_seeds_from_two_commits_and_two_cpu_kernels_says_so():
+    records = [with_environment(r, git_commit="a" * 40, cpu_capability="AVX512") for r in three_methods()]
+    records = [
+        with_environment(r, git_commit="b" * 40 + "-dirty", cpu_capability="AVX2") if r.method == "baseline" and r.seed == 2 else r
+        for r in records
+    ]
+    board = build_leaderboard(records, FAST).boards[0]
+    flags = row(board, "baseline").flags
+    assert "seeds from 2 code versions" in flags
+    assert "uncommitted code in seeds 2" in flags
+    assert "mixed CPU kernels (AVX2, AVX512)" in flags
+    assert row(board, "nap").provenance == []
+
+
+def test_a_row_run_on_cpu_and_gpu_says_so():
+    records = [with_environment(r, device="cuda:0 (H100)") if r.seed == 0 else r for r in three_methods()]
+    flags = row(build_leaderboard(records, FAST).boards[0], "reset_full").flags
+    assert "mixed devices (cpu, cuda:0 (H100))" in flags
+
+
 def test_retention_is_final_tenth_over_tasks_two_to_eleven_averaged_over_seeds():
     records = [make_record("baseline", 0, [0.9, 0.8, 0.4]), make_record("baseline", 1, [0.9, 0.6, 0.6])]
     board = build_leaderboard(records, FAST).boards[0]

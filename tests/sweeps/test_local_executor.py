@@ -9,9 +9,10 @@ from benchmarks.base import RunContext
 from benchmarks.executors import InProcessExecutor, LocalProcessExecutor, make_executor
 from benchmarks.runner import run_job
 from clbench.sweep import run_sweep
+from leaderboard.reproduce import measured
 from leaderboard.store import ResultsStore
 from tests.helpers import run_cli
-from tests.sweeps.helpers import measured, smoke_jobs
+from tests.sweeps.helpers import smoke_jobs
 
 
 @pytest.fixture(scope="module")

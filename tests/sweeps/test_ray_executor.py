@@ -7,11 +7,12 @@ import os
 import pytest
 
 from benchmarks.base import RunContext
-from benchmarks.executors import RayExecutor
+from benchmarks.executors import RayExecutor, start_local_ray
 from benchmarks.runner import run_job
 from clbench.sweep import run_sweep
+from leaderboard.reproduce import measured
 from leaderboard.store import ResultsStore
-from tests.sweeps.helpers import measured, smoke_jobs
+from tests.sweeps.helpers import smoke_jobs
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
@@ -23,8 +24,9 @@ def local_ray(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
         patch.setenv("RAY_AUTH_MODE", "disabled")
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 _temp_dir=str(tmp_path_factory.mktemp("ray")))
+        patch.setenv("RAY_worker_niceness", "")
+        patch.delenv("RAY_worker_niceness")  # restored to unset afterwards, whatever start_local_ray sets
+        start_local_ray(ray, 2, temp_dir=str(tmp_path_factory.mktemp("ray")))
         yield ray
         ray.shutdown()
 
@@ -36,6 +38,13 @@ def test_ray_executor_stores_one_ok_record_per_job_of_a_tiny_sweep(local_ray, st
     outcome = run_sweep(jobs, store, RayExecutor(), RunContext())
     assert sorted(r.run_id for r in outcome.records) == sorted(j.run_id for j in jobs)
     assert len(store) == 4 and {r.status for r in store.records()} == {"ok"}
+
+
+def test_ray_workers_of_a_local_instance_run_at_the_drivers_priority_not_nice_15(local_ray):
+    def niceness() -> int:
+        return os.nice(0)
+
+    assert local_ray.get(local_ray.remote(niceness).remote()) == os.nice(0)
 
 
 def test_ray_tasks_give_the_same_metrics_as_the_driver_for_the_same_seed(local_ray):
