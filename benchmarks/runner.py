@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.base import Benchmark, RunContext, get
+from benchmarks.numerics import cpu_denormals, denormal_mode
 from benchmarks.sinks import RunSink
 from leaderboard.records import Environment, RunRecord, headline_score, make_run_id, stream_summary, utc_now
 from methods import base as method_registry
@@ -58,6 +59,7 @@ def plan_jobs(
     """Expand the grid and resolve every name, config and data source now, so errors come before any run."""
     overrides = dict(overrides or {})
     context = context or RunContext()
+    denormal_mode()
     bench_overrides = overrides.pop("bench", {})
     method_scopes = {part for spec in methods for part in spec.split("+")}
     unknown_scopes = set(overrides) - method_scopes
@@ -125,7 +127,8 @@ def run_job(job: Job, context: RunContext | None = None) -> RunRecord:
         seed_everything(job.seed)
         config = benchmark.config(job.preset, job.benchmark_overrides)
         method = method_registry.create(job.method, job.method_overrides)
-        result = benchmark.run(method, job.seed, config, context)
+        with cpu_denormals(base["environment"].denormals):
+            result = benchmark.run(method, job.seed, config, context)
     except Exception as error:  # noqa: BLE001 - a failed run is recorded with its reason, the sweep goes on
         record = RunRecord(
             **base,
@@ -194,7 +197,7 @@ _ENVIRONMENT: dict[str, Any] | None = None
 
 
 def environment(device: str = "cpu") -> Environment:
-    """Code version, package versions, device, threads and CPU kernel set of this process."""
+    """Code version, package versions, device, threads, CPU kernel set and subnormal handling of this process."""
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         packages = {}
@@ -220,7 +223,7 @@ def environment(device: str = "cpu") -> Environment:
     if device.startswith("cuda") and torch.cuda.is_available():
         name = f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
     return Environment(**_ENVIRONMENT, device=name, threads=torch.get_num_threads(),
-                       cpu_capability=torch.backends.cpu.get_cpu_capability())
+                       cpu_capability=torch.backends.cpu.get_cpu_capability(), denormals=denormal_mode())
 
 
 def _git_commit() -> str | None:

@@ -68,6 +68,8 @@ class Environment(BaseModel):
 
     `cpu_capability` is the instruction set torch picked its CPU kernels for (AVX2, AVX512, …): the same
     seed gives the same numbers only on the same capability, as it changes float reduction order.
+    `denormals` says whether subnormal floats were flushed to zero ("flush") or kept (benchmarks/numerics.py);
+    records made before it was recorded have none.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -80,6 +82,7 @@ class Environment(BaseModel):
     threads: int | None = None
     platform: str = ""
     cpu_capability: str | None = None
+    denormals: str | None = None
 
 
 class RunRecord(BaseModel):

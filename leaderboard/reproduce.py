@@ -13,7 +13,7 @@ from typing import Any
 from leaderboard.records import RunRecord
 
 MEASURED_FIELDS = ("status", "diverged_at_step", "score", "summary", "tasks", "diagnostics", "series", "steps")
-ENVIRONMENT_FIELDS = ("git_commit", "device", "cpu_capability", "threads")
+ENVIRONMENT_FIELDS = ("git_commit", "device", "cpu_capability", "threads", "denormals")
 
 
 def measured(record: RunRecord) -> dict[str, Any]:

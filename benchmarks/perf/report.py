@@ -2,7 +2,9 @@
 
 Each section runs one script in `benchmarks/perf/` with `--json` and renders what it prints: a `rows`
 list becomes a table, other fields a list, `ratios` their own list. A script that is missing or fails
-is reported as not available, with the reason; the report never invents a figure.
+is reported as not available, with the reason; the report never invents a figure. Each section says
+when, at which commit and under what load it was measured; with `--only`, the other sections of the
+existing page are kept as they are.
 
     python benchmarks/perf/report.py [--out docs/performance.md] [--only sweep_timing]
                                      [--args sweep_timing="--repeats 5"]
@@ -55,6 +57,13 @@ SECTIONS = (
         "Agent steps per second of clbench's game-sequence environment and of the raw ALE it wraps.",
     ),
     Section(
+        "denormals",
+        "Subnormal floats: flushed against kept",
+        "benchmarks/perf/denormals.py",
+        "Seconds per step of runs that lose plasticity with subnormal floats kept (IEEE) and flushed to zero "
+        "(clbench's default, benchmarks/numerics.py), and the largest difference this makes to a per-task metric.",
+    ),
+    Section(
         "sweep_timing",
         "Sweep wall time: local with 1 and 2 jobs, and Ray against local",
         "benchmarks/perf/sweep_timing.py",
@@ -70,6 +79,7 @@ class Measurement:
     result: dict[str, Any] | None
     reason: str = ""
     seconds: float = 0.0
+    when: str = ""
 
 
 def run_section(section: Section, extra: list[str], timeout: float) -> Measurement:
@@ -80,6 +90,7 @@ def run_section(section: Section, extra: list[str], timeout: float) -> Measureme
     if not script.exists():
         return Measurement(section, shown, None, f"not available: {section.script} is not in this checkout")
     start = time.perf_counter()
+    when = measured_when()
     try:
         done = subprocess.run(
             [sys.executable, str(script), "--json", *extra],
@@ -91,15 +102,15 @@ def run_section(section: Section, extra: list[str], timeout: float) -> Measureme
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return Measurement(section, shown, None, f"not available: it ran past the {timeout:.0f} s limit")
+        return Measurement(section, shown, None, f"not available: it ran past the {timeout:.0f} s limit", when=when)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-        return Measurement(section, shown, None, f"not available: it exited with code {done.returncode} ({last})", seconds)
+        return Measurement(section, shown, None, f"not available: it exited with code {done.returncode} ({last})", seconds, when)
     result = parse_json(done.stdout)
     if result is None:
-        return Measurement(section, shown, None, "not available: it printed no JSON object", seconds)
-    return Measurement(section, shown, result, seconds=seconds)
+        return Measurement(section, shown, None, "not available: it printed no JSON object", seconds, when)
+    return Measurement(section, shown, result, seconds=seconds, when=when)
 
 
 def parse_json(text: str) -> dict[str, Any] | None:
@@ -165,55 +176,74 @@ def render_section(measurement: Measurement) -> list[str]:
         lines += ["Ratios (of medians):", ""] + [f"- {k}: **{cell(v)}**" for k, v in ratios.items()] + [""]
     if result:
         lines += ["Details:", ""] + render_value("", result) + [""]
-    lines += [f"_The script took {measurement.seconds:.0f} s._", ""]
+    took = f"the script took {measurement.seconds:.0f} s"
+    lines += [f"_Measured {measurement.when}; {took}._" if measurement.when else f"_{took.capitalize()}._", ""]
     return lines
 
 
+def measured_when() -> str:
+    """Date, commit and load average now, for the line under a section."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    when = f"{datetime.now(timezone.utc).isoformat(timespec='minutes')} at commit {commit or 'unknown'}"
+    return when + (f", load average {load:.2f}" if load is not None else "")
+
+
 def machine() -> list[str]:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     try:
         import torch
 
         torch_line = f"torch {torch.__version__}, {torch.get_num_threads()} threads by default, CUDA {'yes' if torch.cuda.is_available() else 'no'}"
     except ImportError:
         torch_line = "torch not importable"
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
-    lines = [
-        f"- measured: {datetime.now(timezone.utc).isoformat(timespec='minutes')}, commit {commit or 'unknown'}",
+    return [
         f"- machine: {platform.platform(terse=True)}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores",
         f"- python {platform.python_version()}; {torch_line}",
     ]
-    if load:
-        lines.append(f"- load average when the report started: {load[0]:.2f} (1 min), {load[1]:.2f} (5 min)")
-    return lines
 
 
 GPU_HEADING = "## On a GPU"
 
 
-def kept_gpu_section(out: Path) -> list[str]:
-    """The page's GPU section, kept as it is: it is measured on a GPU machine, not by this script."""
-    if not out.is_file():
-        return []
-    text = out.read_text()
-    start = text.find(GPU_HEADING)
-    return ["", *text[start:].rstrip().splitlines()] if start >= 0 else []
+def existing_sections(out: Path) -> dict[str, list[str]]:
+    """The `## ` sections of the page already at `out`, by heading, each as its lines."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in out.read_text().splitlines() if out.is_file() else []:
+        if line.startswith("## "):
+            current = sections.setdefault(line, [])
+        if current is not None:
+            current.append(line)
+    return {heading: _strip_blank_tail(lines) + [""] for heading, lines in sections.items()}
+
+
+def _strip_blank_tail(lines: list[str]) -> list[str]:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
 
 
 def write_report(measurements: list[Measurement], out: Path, command: str) -> None:
+    """Measured sections replace theirs; the other sections of the page, and the GPU one, are kept."""
+    kept = existing_sections(out)
+    measured = {m.section.key: m for m in measurements}
     lines = [
         "# Performance",
         "",
         "Measured figures, each with the command that made it. Times are medians of several runs and",
-        "comparisons are ratios of medians; a figure measured on a busy machine says so in the load average below.",
-        f"Regenerate the whole page with `{command}`.",
+        "comparisons are ratios of medians; each section says when it was measured and the load average then.",
+        f"Regenerate the whole page with `python benchmarks/perf/report.py`, or one section with `{command}`."
+        if "--only" in command else f"Regenerate the whole page with `{command}`.",
         "",
         *machine(),
         "",
     ]
-    for measurement in measurements:
-        lines += render_section(measurement)
-    lines += kept_gpu_section(out)
+    for section in SECTIONS:
+        if section.key in measured:
+            lines += render_section(measured[section.key])
+        else:
+            lines += kept.get(f"## {section.title}", [])
+    lines += kept.get(GPU_HEADING, [])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n")
 

@@ -94,6 +94,11 @@ def test_a_row_pooling_seeds_from_two_commits_and_two_cpu_kernels_says_so():
     assert row(board, "nap").provenance == []
 
 
+def test_a_row_mixing_flushed_and_unrecorded_subnormal_handling_says_so():
+    records = [with_environment(r, denormals="flush") if r.seed == 1 else r for r in three_methods()]
+    assert "mixed subnormal handling (flush, unrecorded)" in row(build_leaderboard(records, FAST).boards[0], "nap").flags
+
+
 def test_a_row_run_on_cpu_and_gpu_says_so():
     records = [with_environment(r, device="cuda:0 (H100)") if r.seed == 0 else r for r in three_methods()]
     flags = row(build_leaderboard(records, FAST).boards[0], "reset_full").flags

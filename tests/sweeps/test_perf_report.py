@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.perf.report import Measurement, Section, render_section, run_section
+from benchmarks.perf.report import GPU_HEADING, SECTIONS, Measurement, Section, render_section, run_section, write_report
 
 
 def section(script: str) -> Section:
@@ -28,3 +28,19 @@ def test_rows_become_a_table_and_ratios_a_list_with_the_command_shown():
     text = "\n".join(render_section(Measurement(section("x.py"), "python x.py --json", result)))
     assert "| setup | median_s |" in text and "| a | 2 |" in text
     assert "- a / b: **2**" in text and "Command: `python x.py --json`" in text
+
+
+def test_a_one_section_update_replaces_that_section_and_keeps_the_others_and_the_gpu_one(tmp_path):
+    out = tmp_path / "performance.md"
+    first, second = SECTIONS[0], SECTIONS[1]
+    out.write_text(
+        f"# Performance\n\n- old header\n\n## {first.title}\n\nold figures of the first\n\n"
+        f"## {second.title}\n\nold figures of the second\n\n{GPU_HEADING}\n\nH100 figures\n"
+    )
+    update = Measurement(second, "python x.py --json", {"ratio": 1.5}, seconds=3, when="2026-11-23T16:40+00:00 at commit abc")
+    write_report([update], out, "python benchmarks/perf/report.py --only " + second.key)
+    text = out.read_text()
+    assert "old figures of the first" in text and "old figures of the second" not in text
+    assert "- ratio: 1.5" in text and "_Measured 2026-11-23T16:40+00:00 at commit abc; the script took 3 s._" in text
+    assert text.index(first.title) < text.index(second.title) < text.index(GPU_HEADING)
+    assert text.rstrip().endswith("H100 figures")
