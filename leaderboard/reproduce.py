@@ -23,13 +23,14 @@ def measured(record: RunRecord) -> dict[str, Any]:
 
 @dataclass
 class Difference:
-    """One run id whose records disagree: the first differing value and how the environments differ."""
+    """One run id whose records disagree: the first differing value, both scores, how the environments differ."""
 
     run_id: str
     where: str
     ours: Any
     theirs: Any
     environment: dict[str, tuple[Any, Any]]
+    scores: tuple[float | None, float | None] = (None, None)
 
 
 @dataclass
@@ -91,7 +92,8 @@ def compare_records(ours: list[RunRecord], theirs: list[RunRecord], atol: float 
             for name in ENVIRONMENT_FIELDS
             if getattr(mine[run_id].environment, name) != getattr(other[run_id].environment, name)
         }
-        comparison.differing.append(Difference(run_id, where, a, b, environment))
+        scores = (mine[run_id].score, other[run_id].score)
+        comparison.differing.append(Difference(run_id, where, a, b, environment, scores))
     return comparison
 
 

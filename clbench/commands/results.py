@@ -115,14 +115,14 @@ def compare_results(
             f"{len(comparison.only_theirs)} only in {other}",
             soft_wrap=True,
         )
-        if comparison.differing:
-            table = Table(title="runs that differ", title_justify="left")
-            for column in ("run_id", "first difference", "ours", "theirs", "environment (ours → theirs)"):
-                table.add_column(column)
-            for d in comparison.differing:
-                environment = "; ".join(f"{k}: {a} → {b}" for k, (a, b) in d.environment.items()) or "same"
-                table.add_row(d.run_id, d.where, repr(d.ours), repr(d.theirs), environment)
-            console.print(table)
+        for d in comparison.differing:
+            environment = "; ".join(f"{k} {a} → {b}" for k, (a, b) in d.environment.items()) or "the same"
+            console.print(
+                f"differs: {d.run_id}\n  first at {d.where}: {d.ours!r} (ours) against {d.theirs!r}\n"
+                f"  score: {d.scores[0]!r} (ours) against {d.scores[1]!r}\n  environment: {environment}",
+                soft_wrap=True,
+                markup=False,
+            )
     if not shared:
         raise LeaderboardError(f"no run id is in both {_describe(store)} and {other}: nothing was compared")
     if comparison.differing:

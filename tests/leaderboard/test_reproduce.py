@@ -85,6 +85,18 @@ def test_compare_exits_1_and_names_the_run_and_field_that_differ_against_a_bundl
     assert report["agreeing"] == 0
     assert report["differing"][0]["where"] == "diagnostics[2].values.dead_fraction"
     assert report["differing"][0]["theirs"] == 0.31
+    assert report["differing"][0]["scores"] == [0.6, 0.6]
+
+
+def test_compare_prints_each_differing_run_with_where_and_how_its_environment_differs(tmp_path):
+    record, rerun = pair()
+    ResultsStore(tmp_path / "a.db").put(record)
+    ResultsStore(tmp_path / "b.db").put(with_diagnostic(rerun, 0, 0.11))
+    result = run_cli("results", "compare", str(tmp_path / "b.db"), "--store", str(tmp_path / "a.db"))
+    assert result.exit_code == 1
+    assert f"differs: {record.run_id}" in result.stdout
+    assert "first at diagnostics[0].values.dead_fraction: 0.1 (ours) against 0.11" in result.stdout
+    assert "device cpu → cuda:0" in result.stdout
 
 
 def test_compare_refuses_a_missing_store_instead_of_creating_it(tmp_path):
