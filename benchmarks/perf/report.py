@@ -224,7 +224,12 @@ def _strip_blank_tail(lines: list[str]) -> list[str]:
 
 
 def write_report(measurements: list[Measurement], out: Path, command: str) -> None:
-    """Measured sections replace theirs; the other sections of the page, and the GPU one, are kept."""
+    """Measured sections replace theirs; the other sections of the page, and the GPU one, are kept.
+
+    Written through a temporary file, so a failure never loses the sections it was keeping.
+    """
+    from leaderboard.bundle import write_atomic
+
     kept = existing_sections(out)
     measured = {m.section.key: m for m in measurements}
     lines = [
@@ -244,8 +249,7 @@ def write_report(measurements: list[Measurement], out: Path, command: str) -> No
         else:
             lines += kept.get(f"## {section.title}", [])
     lines += kept.get(GPU_HEADING, [])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines).rstrip() + "\n")
+    write_atomic(out, "\n".join(lines).rstrip() + "\n")
 
 
 def parse_extra(values: list[str]) -> dict[str, list[str]]:

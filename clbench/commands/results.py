@@ -91,6 +91,7 @@ def compare_results(
     """
     from leaderboard.errors import LeaderboardError
     from leaderboard.reproduce import compare_records
+    from leaderboard.store import resolve_store_path
 
     if not atol >= 0:
         raise typer.BadParameter(f"must be a number >= 0, got {atol}", param_hint="--atol")
@@ -124,7 +125,7 @@ def compare_results(
                 markup=False,
             )
     if not shared:
-        raise LeaderboardError(f"no run id is in both {_describe(store)} and {other}: nothing was compared")
+        raise LeaderboardError(f"no run id is in both {resolve_store_path(store)} and {other}: nothing was compared")
     if comparison.differing:
         raise typer.Exit(1)
 
@@ -141,12 +142,6 @@ def _existing_records(path: Path | None):
     if not resolved.exists():
         raise LeaderboardError(f"results store {resolved} does not exist")
     return ResultsStore(resolved).records()
-
-
-def _describe(path: Path | None) -> str:
-    from leaderboard.store import resolve_store_path
-
-    return str(resolve_store_path(path))
 
 
 def register(app: typer.Typer) -> None:
