@@ -197,7 +197,11 @@ _ENVIRONMENT: dict[str, Any] | None = None
 
 
 def environment(device: str = "cpu") -> Environment:
-    """Code version, package versions, device, threads, CPU kernel set and subnormal handling of this process."""
+    """Code version, package versions, device, threads, CPU (model, kernel set, MKL mode) and subnormal handling.
+
+    $MKL_CBWR is read once per process, as MKL itself reads it once, at its first call; unset is "OFF", MKL's
+    own name for it (conditional numerical reproducibility off: kernels chosen for this processor).
+    """
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         packages = {}
@@ -216,6 +220,8 @@ def environment(device: str = "cpu") -> Environment:
             "python": sys.version.split()[0],
             "packages": packages,
             "platform": platform.platform(terse=True),
+            "cpu_model": cpu_model(),
+            "mkl_cbwr": os.environ.get("MKL_CBWR") or "OFF",
         }
     import torch
 
@@ -224,6 +230,18 @@ def environment(device: str = "cpu") -> Environment:
         name = f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
     return Environment(**_ENVIRONMENT, device=name, threads=torch.get_num_threads(),
                        cpu_capability=torch.backends.cpu.get_cpu_capability(), denormals=denormal_mode())
+
+
+def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
+    """The processor's model name (Linux's /proc/cpuinfo, else what `platform` knows), None if nothing says."""
+    try:
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                return " ".join(value.split())
+    except OSError:
+        pass
+    return platform.processor() or None
 
 
 def _git_commit() -> str | None:

@@ -74,7 +74,7 @@ class MethodRow:
 
 
 def provenance_flags(members: list[RunRecord]) -> list[str]:
-    """Where one row's seeds were not all made alike: code, devices, CPU kernels, subnormal handling.
+    """Where one row's seeds were not all made alike: code, devices, CPUs, CPU kernels, MKL modes, subnormal handling.
 
     The same seed reproduces its numbers only with the same code on the same device and CPU kernels
     (docs/sweeps.md), so a row pooling seeds from several of these is shown as such, not hidden.
@@ -87,7 +87,8 @@ def provenance_flags(members: list[RunRecord]) -> list[str]:
     dirty = [r.seed for r in members if (r.environment.git_commit or "").endswith("-dirty")]
     if dirty:
         flags.append(f"uncommitted code in seeds {_seed_list(dirty)}")
-    for field_name, what in (("device", "devices"), ("cpu_capability", "CPU kernels"), ("denormals", "subnormal handling")):
+    for field_name, what in (("device", "devices"), ("cpu_model", "CPUs"), ("cpu_capability", "CPU kernels"),
+                             ("mkl_cbwr", "MKL modes"), ("denormals", "subnormal handling")):
         values = {getattr(r.environment, field_name) for r in members}
         if len(values) > 1:
             flags.append(f"mixed {what} ({', '.join(sorted('unrecorded' if v is None else str(v) for v in values))})")

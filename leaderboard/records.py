@@ -68,8 +68,10 @@ class Environment(BaseModel):
 
     `cpu_capability` is the instruction set torch picked its CPU kernels for (AVX2, AVX512, …): the same
     seed gives the same numbers only on the same capability, as it changes float reduction order.
-    `denormals` says whether subnormal floats were flushed to zero ("flush") or kept (benchmarks/numerics.py);
-    records made before it was recorded have none.
+    `denormals` says whether subnormal floats were flushed to zero ("flush") or kept (benchmarks/numerics.py).
+    `cpu_model` is the processor's name: MKL chooses its matrix kernels by processor, not by `cpu_capability`,
+    so two AVX512 hosts of different makes can differ in the low digits; `mkl_cbwr` is $MKL_CBWR ("OFF" when
+    unset), which pins MKL's kernels (docs/sweeps.md). Records made before a field was recorded have none.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -83,6 +85,8 @@ class Environment(BaseModel):
     platform: str = ""
     cpu_capability: str | None = None
     denormals: str | None = None
+    cpu_model: str | None = None
+    mkl_cbwr: str | None = None
 
 
 class RunRecord(BaseModel):

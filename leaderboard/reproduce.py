@@ -13,7 +13,7 @@ from typing import Any
 from leaderboard.records import RunRecord
 
 MEASURED_FIELDS = ("status", "diverged_at_step", "score", "summary", "tasks", "diagnostics", "series", "steps")
-ENVIRONMENT_FIELDS = ("git_commit", "device", "cpu_capability", "threads", "denormals")
+ENVIRONMENT_FIELDS = ("git_commit", "device", "cpu_model", "cpu_capability", "mkl_cbwr", "threads", "denormals")
 
 
 def measured(record: RunRecord) -> dict[str, Any]:

@@ -94,6 +94,18 @@ def test_a_row_pooling_seeds_from_two_commits_and_two_cpu_kernels_says_so():
     assert row(board, "nap").provenance == []
 
 
+def test_a_row_pooling_seeds_from_two_processors_and_mkl_modes_says_so():
+    records = [with_environment(r, cpu_model="AMD EPYC 9654", cpu_capability="AVX512") for r in three_methods()]
+    records = [
+        with_environment(r, cpu_model="Intel Xeon Platinum 8480+", mkl_cbwr="AVX2") if r.method == "nap" and r.seed == 0 else r
+        for r in records
+    ]
+    board = build_leaderboard(records, FAST).boards[0]
+    assert "mixed CPUs (AMD EPYC 9654, Intel Xeon Platinum 8480+)" in row(board, "nap").flags
+    assert "mixed MKL modes (AVX2, unrecorded)" in row(board, "nap").flags
+    assert row(board, "baseline").provenance == []
+
+
 def test_a_row_mixing_flushed_and_unrecorded_subnormal_handling_says_so():
     records = [with_environment(r, denormals="flush") if r.seed == 1 else r for r in three_methods()]
     assert "mixed subnormal handling (flush, unrecorded)" in row(build_leaderboard(records, FAST).boards[0], "nap").flags
