@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import os
@@ -14,15 +15,22 @@ from leaderboard.errors import LeaderboardError
 from leaderboard.records import SCHEMA_VERSION, HeadlineRule, RunRecord, TaskMetrics, headline_score
 
 BUNDLE_FORMAT = "clbench-bundle"
+BUNDLE_SUFFIXES = (".json", ".json.gz")
+GZIP_MAGIC = b"\x1f\x8b"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename: readers never see half a file."""
+def is_bundle_path(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` names a bundle (`.json`, or `.json.gz` compressed) rather than a results store."""
+    return Path(path).name.endswith(BUNDLE_SUFFIXES)
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` through a temporary file and a rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -32,25 +40,32 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def export_bundle(records: list[RunRecord], path: str | os.PathLike[str]) -> Path:
-    """Write `records` as one JSON bundle; returns the path."""
+    """Write `records` as one JSON bundle, gzip-compressed when the name ends in `.gz`; returns the path.
+
+    Compressed bundles carry no timestamp, so the same records give the same bytes (fit for committing).
+    """
     bundle = {
         "format": BUNDLE_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "records": [record.model_dump(mode="json") for record in records],
     }
     target = Path(path)
-    write_atomic(target, json.dumps(bundle, indent=1))
+    text = json.dumps(bundle, indent=1)
+    write_atomic(target, gzip.compress(text.encode("utf-8"), mtime=0) if target.name.endswith(".gz") else text)
     return target
 
 
 def read_bundle(path: str | os.PathLike[str]) -> list[RunRecord]:
-    """Read and validate a bundle. Malformed or duplicated records are refused, naming the record."""
+    """Read and validate a bundle, plain or gzip-compressed. Malformed or duplicated records are refused, naming the record."""
     source = Path(path)
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
+        raw_bytes = source.read_bytes()
+        data = json.loads(gzip.decompress(raw_bytes) if raw_bytes.startswith(GZIP_MAGIC) else raw_bytes)
     except FileNotFoundError:
         raise LeaderboardError(f"bundle {source} does not exist") from None
-    except json.JSONDecodeError as error:
+    except (OSError, EOFError) as error:
+        raise LeaderboardError(f"bundle {source} is not a readable gzip file: {error}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise LeaderboardError(f"bundle {source} is not valid JSON: {error}") from None
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT or not isinstance(data.get("records"), list):
         raise LeaderboardError(f"{source} is not a clbench bundle (expected {{'format': '{BUNDLE_FORMAT}', 'records': [...]}})")

@@ -11,7 +11,7 @@ from clbench.console import console, errors, fail
 leaderboard_app = typer.Typer(help="Read the results as a leaderboard.", no_args_is_help=True)
 
 STORE_HELP = "SQLite results file (default $CLBENCH_STORE or results/clbench.db)."
-FROM_HELP = "Build from these JSON bundles (from `clbench results export`) instead of the store: --from A.json B.json."
+FROM_HELP = "Build from these bundles (.json or .json.gz, from `clbench results export`) instead of the store: --from A.json B.json."
 REPS_HELP = "Bootstrap resamples for the 95% CIs (2,000 by default; see docs/leaderboard.md)."
 TERMINAL_COLUMNS = ("rank", "method", "seeds", "runs", "benchmarks", "score_mean_std", "normalised_iqm", "improvement",
                     "retention", "cost", "flags", "run_id", "seed", "status", "reason")

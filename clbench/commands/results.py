@@ -50,7 +50,7 @@ def list_results(
 
 @results_app.command("export")
 def export_results(
-    path: Path = typer.Argument(..., help="Bundle file to write (JSON)."),
+    path: Path = typer.Argument(..., help="Bundle file to write (JSON; gzip-compressed if it ends in .gz)."),
     store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
     benchmark: str | None = typer.Option(None, "--benchmark", help="Only this benchmark."),
 ) -> None:
@@ -65,7 +65,7 @@ def export_results(
 
 @results_app.command("import")
 def import_results(
-    path: Path = typer.Argument(..., help="Bundle file to read (JSON)."),
+    path: Path = typer.Argument(..., help="Bundle file to read (JSON, or .json.gz)."),
     store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Validate a bundle and add its records to the store (one row per run id)."""
@@ -80,7 +80,7 @@ def import_results(
 
 @results_app.command("compare")
 def compare_results(
-    other: Path = typer.Argument(..., help="Another results store (.db) or bundle (.json) to compare with."),
+    other: Path = typer.Argument(..., help="Another results store (.db) or bundle (.json, .json.gz) to compare with."),
     store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
     atol: float = typer.Option(0.0, "--atol", help="Numbers this close agree (default 0: bit-identical)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
@@ -131,12 +131,12 @@ def compare_results(
 
 
 def _existing_records(path: Path | None):
-    """Records of a bundle (.json) or an existing store; a missing store is an error, not a new file."""
-    from leaderboard.bundle import read_bundle
+    """Records of a bundle (.json, .json.gz) or an existing store; a missing store is an error, not a new file."""
+    from leaderboard.bundle import is_bundle_path, read_bundle
     from leaderboard.errors import LeaderboardError
     from leaderboard.store import ResultsStore, resolve_store_path
 
-    if path is not None and path.suffix == ".json":
+    if path is not None and is_bundle_path(path):
         return read_bundle(path)
     resolved = resolve_store_path(path)
     if not resolved.exists():

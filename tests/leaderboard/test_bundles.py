@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 
 import pytest
@@ -26,6 +27,22 @@ def test_a_record_in_two_bundles_is_refused_naming_it_and_both_files(tmp_path):
     b = export_bundle([record], tmp_path / "b.json")
     with pytest.raises(LeaderboardError, match=rf"{record.run_id} appears in both bundle .*a.json and bundle .*b.json"):
         merge_bundles([a, b])
+
+
+def test_a_gz_bundle_is_gzip_compressed_reads_back_the_same_records_and_is_byte_stable(tmp_path):
+    records = [make_record("baseline", 0, [0.5, 0.25]), make_record("nap", 1)]
+    plain = export_bundle(records, tmp_path / "a.json")
+    packed = export_bundle(records, tmp_path / "a.json.gz")
+    assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
+    assert read_bundle(packed) == read_bundle(plain) == records
+    assert export_bundle(records, tmp_path / "b.json.gz").read_bytes() == packed.read_bytes()
+
+
+def test_a_truncated_gz_bundle_is_refused_naming_the_file(tmp_path):
+    packed = export_bundle([make_record("baseline", 0)], tmp_path / "a.json.gz")
+    packed.write_bytes(packed.read_bytes()[:40])
+    with pytest.raises(LeaderboardError, match=r"bundle .*a.json.gz is not a readable gzip file"):
+        read_bundle(packed)
 
 
 def test_a_tampered_headline_is_refused_with_the_recomputed_value(tmp_path):

@@ -75,6 +75,15 @@ def test_compare_exits_0_when_another_store_reproduced_every_shared_run(tmp_path
     assert "1 run ids in both: 1 agree, 0 differ" in result.stdout
 
 
+def test_compare_reads_a_gzip_compressed_bundle_as_a_bundle_not_a_store(tmp_path):
+    record, rerun = pair()
+    ResultsStore(tmp_path / "a.db").put(record)
+    export_bundle([rerun], tmp_path / "theirs.json.gz")
+    result = run_cli("results", "compare", str(tmp_path / "theirs.json.gz"), "--store", str(tmp_path / "a.db"))
+    assert result.exit_code == 0, result.output
+    assert "1 run ids in both: 1 agree, 0 differ" in result.stdout
+
+
 def test_compare_exits_1_and_names_the_run_and_field_that_differ_against_a_bundle(tmp_path):
     record, rerun = pair()
     ResultsStore(tmp_path / "a.db").put(record)
