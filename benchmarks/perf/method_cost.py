@@ -2,7 +2,8 @@
 
 The model is the quick preset's MLP 784-100-100-10 with Adam 1e-3 and batch 16, trained on synthetic
 inputs through the real supervised loop (hooks, penalties, task boundaries included) for two tasks of
-313 steps each (one quick-preset task). One torch thread. Each round times a fresh baseline run and a
+313 steps each (one quick-preset task). One torch thread; subnormal floats handled as runs handle them
+($CLBENCH_DENORMALS, flushed by default: benchmarks/numerics.py). Each round times a fresh baseline run and a
 fresh method run back to back; the reported ratio is the median of the per-round ratios. Usage:
 
     python benchmarks/perf/method_cost.py [--methods nap,redo] [--repeats 3] [--json]
@@ -25,6 +26,7 @@ def time_once(spec: str, steps_per_task: int, tasks: int, seed: int) -> float:
     """Seconds per step of one fresh run of `spec` through the supervised loop."""
     from benchmarks.diagnostics import DiagnosticsSettings
     from benchmarks.models import MLP
+    from benchmarks.numerics import cpu_denormals, denormal_mode
     from benchmarks.sinks import RunSink
     from benchmarks.streams import ClassificationTask
     from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
@@ -38,9 +40,11 @@ def time_once(spec: str, steps_per_task: int, tasks: int, seed: int) -> float:
     settings = LoopSettings(batch_size=16, diagnostics=DiagnosticsSettings(enabled=False))
     torch.manual_seed(seed)
     learner = prepare_learner(MLP(784, (100, 100), 10), base.create(spec), OptimizerSpec(name="adam", lr=1e-3), "supervised", "cpu")
-    started = time.perf_counter()
-    train_classification_stream(learner, stream, settings, seed, RunSink(), total_steps=tasks * steps_per_task)
-    return (time.perf_counter() - started) / (tasks * steps_per_task)
+    with cpu_denormals(denormal_mode()):
+        started = time.perf_counter()
+        train_classification_stream(learner, stream, settings, seed, RunSink(), total_steps=tasks * steps_per_task)
+        elapsed = time.perf_counter() - started
+    return elapsed / (tasks * steps_per_task)
 
 
 def relative_cost(spec: str, steps_per_task: int, tasks: int, repeats: int) -> tuple[float, float]:
@@ -65,6 +69,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="Print one JSON object as the last line.")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    from benchmarks.numerics import denormal_mode
     from methods import base
 
     specs = [s.strip() for s in args.methods.split(",") if s.strip()] or base.names()
@@ -78,7 +83,8 @@ def main() -> None:
         print(json.dumps({
             "model": "MLP 784-100-100-10", "optimizer": "adam 1e-3", "batch_size": 16,
             "steps": args.tasks * args.steps_per_task, "repeats": args.repeats, "threads": 1,
-            "torch": torch.__version__, "machine": platform.machine(), "methods": results,
+            "torch": torch.__version__, "machine": platform.machine(),
+            "denormals": denormal_mode(),
             "rows": [{"method": name, "ms_per_step": round(r["ms_per_step"], 3), "relative_to_baseline": round(r["relative"], 2)} for name, r in results.items()],
         }))
 
