@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from methods._layers import unit_scores
+from methods._layers import capture_module_io, unit_scores
 from methods.learner import Learner
 from methods.network import DescribedModel, LayerInfo, NormSlot
 
@@ -260,31 +260,6 @@ class DiagnosticsTracker:
 
 
 # -- helpers over a learner ------------------------------------------------------------------------
-def capture_module_io(model: nn.Module, paths: list[str], inputs: torch.Tensor) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-    """Inputs and outputs of the named modules on one eval-mode, gradient-free forward pass of `inputs`."""
-    module_inputs: dict[str, torch.Tensor] = {}
-    module_outputs: dict[str, torch.Tensor] = {}
-
-    def hook(path: str):
-        def record(_module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
-            module_inputs[path] = args[0].detach()
-            module_outputs[path] = output.detach()
-
-        return record
-
-    handles = [model.get_submodule(path).register_forward_hook(hook(path)) for path in paths]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(inputs)
-    finally:
-        model.train(was_training)
-        for handle in handles:
-            handle.remove()
-    return module_inputs, module_outputs
-
-
 def normalised_layers(learner: Learner) -> list[LayerInfo]:
     """Described hidden layers whose norm slot holds a normalisation (LayerNorm, BatchNorm, …)."""
     found = []

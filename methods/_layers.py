@@ -35,13 +35,19 @@ def modules_with_parameters(model: nn.Module) -> list[nn.Module]:
     return [m for m in model.modules() if any(True for _ in m.parameters(recurse=False))]
 
 
-def capture_activations(model: nn.Module, module_paths: list[str], inputs: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Outputs of the named modules on `inputs` (no gradients, model in eval mode for the pass)."""
-    captured: dict[str, torch.Tensor] = {}
-    handles = []
-    for path in module_paths:
-        module = model.get_submodule(path)
-        handles.append(module.register_forward_hook(lambda _m, _i, out, path=path: captured.__setitem__(path, out.detach())))
+def capture_module_io(model: nn.Module, paths: list[str], inputs: torch.Tensor) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """Inputs and outputs of the named modules on one eval-mode, gradient-free forward pass of `inputs`."""
+    module_inputs: dict[str, torch.Tensor] = {}
+    module_outputs: dict[str, torch.Tensor] = {}
+
+    def hook(path: str):
+        def record(_module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+            module_inputs[path] = args[0].detach()
+            module_outputs[path] = output.detach()
+
+        return record
+
+    handles = [model.get_submodule(path).register_forward_hook(hook(path)) for path in paths]
     was_training = model.training
     model.eval()
     try:
@@ -51,7 +57,7 @@ def capture_activations(model: nn.Module, module_paths: list[str], inputs: torch
         model.train(was_training)
         for handle in handles:
             handle.remove()
-    return captured
+    return module_inputs, module_outputs
 
 
 def unit_scores(activation: torch.Tensor) -> torch.Tensor:

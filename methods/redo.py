@@ -8,7 +8,7 @@ from typing import Literal
 
 import torch
 
-from methods._layers import UnitGroup, capture_activations, reinitialise_incoming, unit_groups, unit_scores, zero_outgoing
+from methods._layers import UnitGroup, capture_module_io, reinitialise_incoming, unit_groups, unit_scores, zero_outgoing
 from methods.base import Method, register
 from methods.config import require
 from methods.learner import Learner, TaskInfo
@@ -86,7 +86,7 @@ class ReDo(Method):
     def dormant_units(self, learner: Learner, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
         """Indices of τ-dormant units per activation path (τ = 0 means exactly dead: s == 0)."""
         groups = unit_groups(learner.network, include_residual=False)
-        activations = capture_activations(learner.model, [g.activation for g in groups], inputs)
+        _, activations = capture_module_io(learner.model, [g.activation for g in groups], inputs)
         found = {}
         for group in groups:
             scores = unit_scores(activations[group.activation])
