@@ -172,6 +172,14 @@ def unit_groups(network: NetworkDescription, include_residual: bool = True) -> l
     return groups
 
 
+def missing_plain_hidden_units(method_name: str, network: NetworkDescription) -> str | None:
+    """Why a unit-recycling method (ReDo, CBP) cannot run on `network`: no hidden units outside residual
+    connections, whose outgoing weights it could zero without touching a skip path; None if it can."""
+    if unit_groups(network, include_residual=False):
+        return None
+    return f"{method_name} needs hidden units outside residual connections; this {network.family} has none"
+
+
 def outgoing_columns(units: torch.Tensor, repeat: int) -> torch.Tensor:
     """Input columns of a consumer read from `units` (each unit spans `repeat` columns after a flatten)."""
     if repeat == 1:

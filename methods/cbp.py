@@ -9,7 +9,15 @@ from typing import Literal
 import torch
 from torch import nn
 
-from methods._layers import UnitGroup, mean_magnitude_per_unit, mean_per_unit, reinitialise_incoming, unit_groups, zero_outgoing
+from methods._layers import (
+    UnitGroup,
+    mean_magnitude_per_unit,
+    mean_per_unit,
+    missing_plain_hidden_units,
+    reinitialise_incoming,
+    unit_groups,
+    zero_outgoing,
+)
 from methods.base import Method, register
 from methods.config import require
 from methods.learner import Learner
@@ -71,12 +79,7 @@ class ContinualBackprop(Method):
         self.replaced: dict[str, list[int]] = {}
 
     def applies_to(self, network: NetworkDescription, family: str) -> str | None:
-        reason = super().applies_to(network, family)
-        if reason:
-            return reason
-        if not unit_groups(network, include_residual=False):
-            return f"{self.name} needs hidden units outside residual connections; this {network.family} has none"
-        return None
+        return super().applies_to(network, family) or missing_plain_hidden_units(self.name, network)
 
     def start(self, learner: Learner) -> None:
         self.groups = unit_groups(learner.network, include_residual=False)

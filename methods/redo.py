@@ -8,7 +8,15 @@ from typing import Literal
 
 import torch
 
-from methods._layers import UnitGroup, capture_module_io, reinitialise_incoming, unit_groups, unit_scores, zero_outgoing
+from methods._layers import (
+    UnitGroup,
+    capture_module_io,
+    missing_plain_hidden_units,
+    reinitialise_incoming,
+    unit_groups,
+    unit_scores,
+    zero_outgoing,
+)
 from methods.base import Method, register
 from methods.config import require
 from methods.learner import Learner, TaskInfo
@@ -54,12 +62,7 @@ class ReDo(Method):
         self.recycled: dict[str, int] = {}
 
     def applies_to(self, network: NetworkDescription, family: str) -> str | None:
-        reason = super().applies_to(network, family)
-        if reason:
-            return reason
-        if not unit_groups(network, include_residual=False):
-            return f"{self.name} needs hidden units outside residual connections; this {network.family} has none"
-        return None
+        return super().applies_to(network, family) or missing_plain_hidden_units(self.name, network)
 
     def after_step(self, learner: Learner) -> None:
         self._remember(learner.last_inputs)
