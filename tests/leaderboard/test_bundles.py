@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
+import stat
 
 import pytest
 
@@ -36,6 +38,15 @@ def test_a_gz_bundle_is_gzip_compressed_reads_back_the_same_records_and_is_byte_
     assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
     assert read_bundle(packed) == read_bundle(plain) == records
     assert export_bundle(records, tmp_path / "b.json.gz").read_bytes() == packed.read_bytes()
+
+
+def test_a_written_bundle_is_readable_as_a_plain_open_would_make_it_not_owner_only(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        path = export_bundle([make_record("baseline", 0)], tmp_path / "a.json.gz")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_a_truncated_gz_bundle_is_refused_naming_the_file(tmp_path):
