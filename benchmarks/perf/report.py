@@ -182,10 +182,15 @@ def render_section(measurement: Measurement) -> list[str]:
 
 
 def measured_when() -> str:
-    """Date, commit and load average now, for the line under a section."""
+    """Date, commit, processor and load average now, for the line under a section.
+
+    The processor is named per section: sections of one page can come from different machines (`--only`).
+    """
+    from benchmarks.runner import cpu_model
+
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    when = f"{datetime.now(timezone.utc).isoformat(timespec='minutes')} at commit {commit or 'unknown'}"
+    when = f"{datetime.now(timezone.utc).isoformat(timespec='minutes')} at commit {commit or 'unknown'} on {cpu_model() or 'an unnamed processor'}"
     return when + (f", load average {load:.2f}" if load is not None else "")
 
 
@@ -197,7 +202,8 @@ def machine() -> list[str]:
     except ImportError:
         torch_line = "torch not importable"
     return [
-        f"- machine: {platform.platform(terse=True)}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores",
+        f"- page last written on: {platform.platform(terse=True)}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores"
+        " (each section names the processor it was measured on)",
         f"- python {platform.python_version()}; {torch_line}",
     ]
 
