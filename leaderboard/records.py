@@ -71,7 +71,7 @@ class Environment(BaseModel):
     `denormals` says whether subnormal floats were flushed to zero ("flush") or kept (benchmarks/numerics.py).
     `cpu_model` is the processor's name: MKL chooses its matrix kernels by processor, not by `cpu_capability`,
     so two AVX512 hosts of different makes can differ in the low digits; `mkl_cbwr` is $MKL_CBWR ("OFF" when
-    unset), which pins MKL's kernels (docs/sweeps.md). Records made before a field was recorded have none.
+    unset), which selects MKL's reproducibility branch (docs/sweeps.md). Records made before a field was recorded have none.
     """
 
     model_config = ConfigDict(extra="allow")
