@@ -10,6 +10,7 @@ import dataclasses
 import fnmatch
 import importlib
 import pkgutil
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import Any, ClassVar
 from benchmarks.errors import BenchmarkError
 from benchmarks.sinks import RunSink
 from leaderboard.records import DiagnosticPoint, HeadlineRule, TaskMetrics
-from methods.config import as_dict, with_overrides
-from methods.errors import unknown_name_message
+from core.config import as_dict, with_overrides
+from core.errors import unknown_name_message
+from core.families import SUPERVISED, require_families
 
 PRESETS = ("smoke", "quick", "paper")
 
@@ -52,7 +54,7 @@ class Benchmark:
     name: ClassVar[str] = ""
     version: ClassVar[str] = "1"
     description: ClassVar[str] = ""
-    family: ClassVar[str] = "supervised"
+    family: ClassVar[str] = SUPERVISED
     Config: ClassVar[type]
     presets: ClassVar[Mapping[str, Any]] = {}
     headline: ClassVar[HeadlineRule]
@@ -76,17 +78,20 @@ class Benchmark:
         raise NotImplementedError
 
 
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+NAME_FORM = "kebab-case: lower-case letters and digits in words joined by '-', starting with a letter (e.g. random-label-gaussian)"
 _REGISTRY: dict[str, type[Benchmark]] = {}
 _LOADED = False
 
 
 def register(cls: type[Benchmark]) -> type[Benchmark]:
     """Class decorator adding a Benchmark subclass to the registry under `cls.name`."""
-    if not cls.name:
-        raise TypeError(f"{cls.__qualname__} needs a name")
+    if not NAME_PATTERN.fullmatch(cls.name):
+        raise TypeError(f"{cls.__qualname__}: benchmark name {cls.name!r} is not {NAME_FORM}")
     existing = _REGISTRY.get(cls.name)
     if existing is not None and existing is not cls:
         raise BenchmarkError(f"benchmark name '{cls.name}' is already registered by {existing.__module__}")
+    require_families([cls.family], f"benchmark '{cls.name}'")
     for preset, config in cls.presets.items():
         if preset not in PRESETS:
             raise TypeError(f"{cls.name}: preset '{preset}' is not one of {PRESETS}")

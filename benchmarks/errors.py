@@ -1,6 +1,6 @@
 """Errors about benchmarks: unknown names, bad protocol settings, missing data."""
 
-from methods.errors import UserInputError
+from core.errors import UserInputError
 
 
 class BenchmarkError(UserInputError):

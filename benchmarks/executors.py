@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from benchmarks.base import RunContext, get
 from benchmarks.errors import BenchmarkError
@@ -42,6 +42,15 @@ class SweepMonitor:
 
     def attempt_lost(self, job: Job, attempt: int, reason: str, retrying: bool) -> None:
         """A worker died while running `job`; it is retried if `retrying`."""
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Runs jobs and yields each one's record as it finishes (in any order); it never writes the store."""
+
+    def run(self, jobs: list[Job], context: RunContext, monitor: SweepMonitor | None = None) -> Iterator[RunRecord]:
+        """Yield one record per job; `monitor` (default: one sink, `context.sink`) hears about each run."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -412,7 +421,7 @@ def _import_ray() -> Any:
 EXECUTORS = ("local", "ray")
 
 
-def make_executor(kind: str, jobs: int | None = None, address: str | None = None, retries: int = 1) -> Any:
+def make_executor(kind: str, jobs: int | None = None, address: str | None = None, retries: int = 1) -> Executor:
     """`local`: in-process for one job, N worker processes for `jobs=N`; `ray`: Ray tasks.
 
     A local Ray instance gets `jobs` CPUs (default: every core); `address` joins an existing cluster.

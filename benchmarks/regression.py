@@ -119,9 +119,6 @@ def train_regression_stream(
     method = learner.method
     model = learner.model
     learner.total_steps = stream.total_steps
-    has_penalty = method.overrides("penalty")
-    has_before = method.overrides("before_step")
-    has_after = method.overrides("after_step")
     device = learner.device
     learner.batch_loss = lambda m: F.mse_loss(m(learner.last_inputs), learner.last_targets)
     tasks: list[TaskMetrics] = []
@@ -141,23 +138,7 @@ def train_regression_stream(
             learner.last_inputs, learner.last_targets = x, y
             loss = F.mse_loss(model(x), y)
             errors[position] = loss.detach()
-            if has_penalty:
-                extra = method.penalty(learner)
-                if extra is not None:
-                    loss = loss + extra
-            learner.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            last = position == steps - 1
-            if last and tracker is not None:
-                tracker.before_update(learner)
-            if has_before:
-                method.before_step(learner)
-            learner.optimizer.step()
-            learner.step += 1
-            if has_after:
-                method.after_step(learner)
-            if last and tracker is not None:
-                tracker.after_update(learner)
+            learner.update(loss, observer=tracker if position == steps - 1 else None)
         nonfinite = (~torch.isfinite(errors)).nonzero()
         if len(nonfinite):
             tasks.append(TaskMetrics(task=info.index, name=info.name, steps=steps, metrics={"mse": None}))

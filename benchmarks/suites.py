@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from benchmarks import base
 from benchmarks.errors import BenchmarkError
-from methods.errors import unknown_name_message
+from core.errors import unknown_name_message
+from core.families import not_applicable_reason
 
 if TYPE_CHECKING:
     from benchmarks.runner import Job
@@ -119,7 +120,7 @@ def plan_suite(
     preset: str | None = None,
 ) -> SuitePlan:
     """Expand suite × methods × seeds into jobs; `preset` replaces every entry's preset when given."""
-    from benchmarks.runner import plan_jobs
+    from benchmarks.planning import check_set_scopes, plan_jobs
     from methods import base as method_registry
 
     suite = get(name)
@@ -129,21 +130,18 @@ def plan_suite(
     if not entries:
         wanted = f" with preset '{preset}'" if preset else ""
         raise BenchmarkError(f"suite '{name}' has no registered benchmark{wanted}; see `clbench suite list`")
-    method_scopes = {part for spec in methods for part in spec.split("+")}
-    unknown_scopes = set(overrides or {}) - method_scopes - {"bench"}
-    if unknown_scopes:
-        raise BenchmarkError(
-            f"--set names {', '.join(sorted(unknown_scopes))}, which is not in the methods given "
-            f"({', '.join(methods)}); use bench.FIELD for benchmark settings"
-        )
+    check_set_scopes(overrides or {}, methods)
     families = {spec: method_registry.create(spec).families for spec in methods}
     jobs, left_out = [], []
     for entry in entries:
-        benchmark = base.get(entry.benchmark)
-        usable = [spec for spec in methods if benchmark.family in families[spec]]
+        family = base.get(entry.benchmark).family
+        usable = []
         for spec in methods:
-            if spec not in usable:
-                left_out.append((entry.benchmark, spec, f"{spec} does not apply to {benchmark.family} benchmarks"))
+            reason = not_applicable_reason(spec, families[spec], family)
+            if reason:
+                left_out.append((entry.benchmark, spec, reason))
+            else:
+                usable.append(spec)
         if usable:
             scoped = {k: v for k, v in (overrides or {}).items() if k == "bench" or any(k in s.split("+") for s in usable)}
             jobs.extend(plan_jobs([entry.benchmark], usable, seeds, entry.preset, scoped, context))

@@ -15,13 +15,10 @@ import torch.nn.functional as F
 
 from benchmarks.base import BenchmarkResult
 from benchmarks.diagnostics import DiagnosticsSettings, DiagnosticsTracker
-from benchmarks.errors import BenchmarkError
 from benchmarks.sinks import RunSink
 from benchmarks.streams import ClassificationTask
 from leaderboard.records import DiagnosticPoint, TaskMetrics
-from methods.base import Method
-from methods.learner import Learner, OptimizerSpec
-from methods.network import DescribedModel
+from methods.learner import Learner
 
 EVAL_CHUNK = 4096
 
@@ -32,21 +29,6 @@ class LoopSettings:
     log_every: int = 0
     probe_size: int = 1024
     diagnostics: DiagnosticsSettings = DiagnosticsSettings()
-
-
-def prepare_learner(model: DescribedModel, method: Method, optimizer_spec: OptimizerSpec, family: str, device: str) -> Learner:
-    """Check the method applies, let it change the model, move it to the device, build the optimizer."""
-    network = model.describe()
-    reason = method.applies_to(network, family)
-    if reason:
-        raise BenchmarkError(f"method '{method.spec}' cannot run here: {reason}")
-    learner = Learner(model, network, optimizer_spec, method, family=family)
-    method.prepare(learner)
-    learner.model.to(device)
-    learner.snapshot_initial_state()
-    learner.build_optimizer()
-    method.start(learner)
-    return learner
 
 
 def accuracy(model: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor | None = None) -> float:
@@ -76,9 +58,6 @@ def train_classification_stream(
     method = learner.method
     model = learner.model
     learner.total_steps = total_steps
-    has_penalty = method.overrides("penalty")
-    has_before = method.overrides("before_step")
-    has_after = method.overrides("after_step")
     tracker = DiagnosticsTracker(settings.diagnostics) if settings.diagnostics.enabled else None
     log_every = settings.log_every
     order_generator = torch.Generator().manual_seed(seed)
@@ -118,23 +97,9 @@ def train_classification_stream(
             loss = F.cross_entropy(logits, y)
             step_predictions.append(logits.detach().argmax(1))
             step_losses.append(loss.detach())
-            if has_penalty:
-                extra = method.penalty(learner)
-                if extra is not None:
-                    loss = loss + extra
-            learner.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
             due = tracker is not None and (position == last_position or (log_every and (learner.step + 1) % log_every == 0))
+            learner.update(loss, observer=tracker if due else None)
             if due:
-                tracker.before_update(learner)
-            if has_before:
-                method.before_step(learner)
-            learner.optimizer.step()
-            learner.step += 1
-            if has_after:
-                method.after_step(learner)
-            if due:
-                tracker.after_update(learner)
                 if position != last_position:
                     diagnostics.append(_measure(tracker, learner, probe_inputs, probe_targets, mask, sink, task_end=False))
 

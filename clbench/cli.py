@@ -33,14 +33,24 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _click_exceptions() -> tuple[type[Exception], ...]:
+    """click's usage-error class: typer 0.2x raises its vendored click's, older typer click's own."""
+    found = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(name).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
-    from leaderboard.errors import LeaderboardError
-    from methods.errors import UserInputError
+    from core.errors import UserInputError
 
     try:
         code = app(standalone_mode=False)
-    except (UserInputError, LeaderboardError) as error:
+    except UserInputError as error:
         from clbench.console import errors
 
         errors.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
@@ -49,13 +59,9 @@ def main() -> None:
         raise SystemExit(exit_.exit_code) from None
     except typer.Abort:
         raise SystemExit(130) from None
-    except Exception as error:  # click's usage errors
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
-            raise SystemExit(error.exit_code) from None
-        raise
+    except _click_exceptions() as error:  # usage errors: an unknown command or option, a missing argument
+        error.show()
+        raise SystemExit(error.exit_code) from None
     if isinstance(code, int) and code:
         raise SystemExit(code)
 

@@ -18,6 +18,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def print_scaffold(scaffold: Any, what: str) -> None:
+    """Say which two files a `new-*` command wrote, and how to run the new test."""
+    console.print(f"wrote {scaffold.code_path}", soft_wrap=True)
+    console.print(f"wrote {scaffold.test_path}", soft_wrap=True)
+    console.print(f"next: edit the {what}, then run  python -m pytest {scaffold.test_path}", soft_wrap=True)
+
+
 def print_json(value: Any) -> None:
     """Machine-readable output: plain JSON on stdout, no colours or wrapping."""
     typer.echo(json.dumps(value, indent=2, default=str))

@@ -1,13 +1,12 @@
-"""The sweep driver: skip completed runs, execute the rest, write each record as soon as it arrives."""
+"""The sweep driver: choose the runs not yet complete, execute them, write each record as soon as it arrives."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from benchmarks.base import RunContext
-from benchmarks.executors import SweepMonitor
+from benchmarks.executors import Executor, SweepMonitor
 from benchmarks.runner import Job
 from leaderboard.records import RunRecord
 from leaderboard.store import ResultsStore
@@ -15,8 +14,6 @@ from leaderboard.store import ResultsStore
 
 @dataclass
 class SweepOutcome:
-    planned: int
-    skipped: int
     records: list[RunRecord] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -24,7 +21,7 @@ class SweepOutcome:
 
 
 def pending_jobs(jobs: list[Job], store: ResultsStore, force: bool) -> list[Job]:
-    """Jobs not yet complete in the store (all of them with `force`), without duplicates."""
+    """The one place that decides what runs: jobs not yet complete in the store (all with `force`), without duplicates."""
     completed = set() if force else store.completed_ids()
     seen: set[str] = set()
     pending = []
@@ -39,21 +36,18 @@ def pending_jobs(jobs: list[Job], store: ResultsStore, force: bool) -> list[Job]
 def run_sweep(
     jobs: list[Job],
     store: ResultsStore,
-    executor: Any,
+    executor: Executor,
     context: RunContext,
-    force: bool = False,
     on_record: Callable[[RunRecord], None] | None = None,
     monitor: SweepMonitor | None = None,
 ) -> SweepOutcome:
-    """Run every pending job through `executor`, storing each record the moment it arrives.
+    """Run every job given (choose them with `pending_jobs`) through `executor`, storing each record the moment it arrives.
 
     The store is written here alone, one transaction per record, so a driver killed at any moment
     loses at most the runs still in flight; the next identical sweep runs only those.
     """
-    todo = pending_jobs(jobs, store, force)
-    outcome = SweepOutcome(planned=len(jobs), skipped=len(jobs) - len(todo))
-    records = executor.run(todo, context, monitor) if monitor is not None else executor.run(todo, context)
-    for record in records:
+    outcome = SweepOutcome()
+    for record in executor.run(jobs, context, monitor):
         store.put(record)
         outcome.records.append(record)
         if on_record:

@@ -16,17 +16,31 @@ from typing import Any
 
 import numpy as np
 
-from leaderboard.records import HeadlineRule, RunRecord, config_hash, stream_summary
-from leaderboard.statistics import BootstrapSettings, Estimate, Profile, StatisticsCache, aggregate_estimates, improvement_estimate
+from leaderboard.records import HeadlineRule, RunRecord, config_hash, method_identity, stream_summary
+from leaderboard.statistics import (
+    NORMALISED_IQM,
+    SCORE_IQM,
+    BootstrapSettings,
+    Estimate,
+    Profile,
+    StatisticsCache,
+    aggregate_estimates,
+    comparison_estimates,
+)
 
 BASELINE = "baseline"
 REFERENCE = "reset_full"
 PROFILE_POINTS = 41
+RANKED_BY = (NORMALISED_IQM.name, SCORE_IQM.name)
+"""A benchmark board ranks its rows by the first of these estimates it has (the overall board by the first)."""
 
 
 @dataclass
 class MethodRow:
-    """One (benchmark protocol, method spec + config) group: its seeds, scores and statistics."""
+    """One (benchmark protocol, method spec + version + config) group: its seeds, scores and statistics.
+
+    `estimates` holds each registered statistic (leaderboard.statistics.STATISTICS) the row has, by name.
+    """
 
     method: str
     method_key: str
@@ -38,10 +52,7 @@ class MethodRow:
     diverged: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)
-    score_iqm: Estimate | None = None
-    normalised_iqm: Estimate | None = None
-    optimality_gap: Estimate | None = None
-    improvement: Estimate | None = None
+    estimates: dict[str, Estimate] = field(default_factory=dict)
     retention: float | None = None
     median_wall_time_s: float | None = None
     cost: float | None = None
@@ -128,16 +139,15 @@ class BenchmarkBoard:
 
 @dataclass
 class OverallRow:
-    """One method across the benchmarks of a preset, on plasticity-normalised scores."""
+    """One method across the benchmarks of a preset, on plasticity-normalised scores (estimates by statistic name)."""
 
+    method: str
     method_key: str
     label: str
     benchmarks: list[str]
     missing_benchmarks: list[str]
     scored_runs: int
-    normalised_iqm: Estimate
-    optimality_gap: Estimate
-    improvement: Estimate | None
+    estimates: dict[str, Estimate]
     unscored_runs: int
     rank: int | None = None
 
@@ -172,16 +182,22 @@ class Leaderboard:
 
 
 def method_key(record: RunRecord) -> str:
-    """The method spec with a hash of its full config: two configs of one method are two rows."""
-    return f"{record.method}@{config_hash(record.method_config)}"
+    """The method part of `RunRecord.group_key`: spec, version and config hash; each is a row of its own."""
+    return method_identity(record.method, record.method_version, record.method_config)
 
 
 def method_labels(records: list[RunRecord]) -> dict[str, str]:
-    """Display names: the spec alone, or `spec@hash` where one spec ran with several configs."""
-    configs: dict[str, set[str]] = defaultdict(set)
+    """Display names: the spec alone; plus ` vN` where the spec ran in several versions, `@hash` where one
+    version ran with several configs (`nap v2`, `nap@3f2a…`, `nap v2@3f2a…`)."""
+    configs: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for record in records:
-        configs[record.method].add(method_key(record))
-    return {key: (method if len(keys) == 1 else key) for method, keys in configs.items() for key in keys}
+        configs[record.method][record.method_version][method_key(record)] = config_hash(record.method_config)
+    labels = {}
+    for method, versions in configs.items():
+        for version, keys in versions.items():
+            for key, hashed in keys.items():
+                labels[key] = method + (f" v{version}" if len(versions) > 1 else "") + (f"@{hashed}" if len(keys) > 1 else "")
+    return labels
 
 
 def plasticity_normalised(score: float, chance: float, reference: float) -> float:
@@ -190,7 +206,7 @@ def plasticity_normalised(score: float, chance: float, reference: float) -> floa
 
 
 def group_records(records: list[RunRecord]) -> dict[tuple, list[RunRecord]]:
-    """Records by `group_key` (benchmark, version, preset, protocol, method + config): one row each."""
+    """Records by `group_key` (benchmark, version, preset, protocol, method + version + config): one row each."""
     groups: dict[tuple, list[RunRecord]] = defaultdict(list)
     for record in records:
         groups[record.group_key].append(record)
@@ -277,27 +293,26 @@ def _benchmark_board(
     first = members[0]
     chance, reference, note = _normaliser(first.headline, rows)
     baseline = _pick(rows, BASELINE)
-    normaliser = (chance, reference) if reference is not None else None
+    normalisable = reference is not None
     for row in rows:
-        if normaliser:
+        if normalisable:
             row.normalised = {s: plasticity_normalised(v, chance, reference) for s, v in row.scores.items()}
-    profiled = [v for row in rows for v in (row.normalised if normaliser else row.scores).values()]
+    profiled = [v for row in rows for v in (row.normalised if normalisable else row.scores).values()]
     taus = _profile_taus(profiled) if profiled else []
     profiles = {}
     for row in rows:
         if not row.scores:
             continue
-        scores = np.array(list(row.scores.values()))
-        aggregates = aggregate_estimates([scores], settings, cache, normaliser, taus)
-        row.score_iqm, row.normalised_iqm, row.optimality_gap = aggregates.iqm, aggregates.normalised_iqm, aggregates.optimality_gap
+        aggregates = aggregate_estimates(_samples(row), settings, cache, taus)
+        row.estimates = dict(aggregates.estimates)
         profiles[row.label] = aggregates.profile
         if baseline is not None and row is not baseline:
-            row.improvement = improvement_estimate([scores], [np.array(list(baseline.scores.values()))], settings, cache)
+            row.estimates.update(comparison_estimates(_samples(row), _samples(baseline), settings, cache))
         if baseline is not None and baseline.median_wall_time_s and row.median_wall_time_s is not None:
             row.cost = row.median_wall_time_s / baseline.median_wall_time_s
 
     def order(row: MethodRow) -> tuple:
-        estimate = row.normalised_iqm or row.score_iqm
+        estimate = next((row.estimates[name] for name in RANKED_BY if name in row.estimates), None)
         return (estimate is None, -(estimate.point if estimate else 0.0), row.label)
 
     rows.sort(key=order)
@@ -317,8 +332,16 @@ def _benchmark_board(
         records=records,
         slug=_slug(first.benchmark, first.benchmark_version, first.preset, protocol),
         profile={row.label: profiles[row.label] for row in rows if row.label in profiles},
-        profile_normalised=normaliser is not None,
+        profile_normalised=normalisable,
     )
+
+
+def _samples(row: MethodRow) -> dict[str, list[np.ndarray]]:
+    """A row's scored runs on each scale it has: headline scores, and normalised scores where defined."""
+    samples = {"score": [np.array(list(row.scores.values()))]}
+    if row.normalised:
+        samples["normalised"] = [np.array(list(row.normalised.values()))]
+    return samples
 
 
 def _profile_taus(values: list[float]) -> list[float]:
@@ -360,31 +383,27 @@ def _overall(
         present = {b.benchmark: r for b in included for r in b.rows if r.method_key == key}
         scored = {name: row for name, row in present.items() if row.normalised}
         strata = [np.array(list(row.normalised.values())) for row in scored.values()]
-        aggregates = aggregate_estimates(strata, settings, cache, (0.0, 1.0), taus)
-        improvement = None
+        aggregates = aggregate_estimates({"normalised": strata}, settings, cache, taus)
+        estimates = dict(aggregates.estimates)
         pairs = [(name, row) for name, row in scored.items() if baseline_rows[name] is not None and baseline_rows[name].normalised]
         if pairs and not all(baseline_rows[name].method_key == key for name, _ in pairs):
-            improvement = improvement_estimate(
-                [np.array(list(row.normalised.values())) for _, row in pairs],
-                [np.array(list(baseline_rows[name].normalised.values())) for name, _ in pairs],
-                settings,
-                cache,
-            )
+            runs = {"normalised": [np.array(list(row.normalised.values())) for _, row in pairs]}
+            baseline = {"normalised": [np.array(list(baseline_rows[name].normalised.values())) for name, _ in pairs]}
+            estimates.update(comparison_estimates(runs, baseline, settings, cache))
         rows.append(
             OverallRow(
+                method=next(iter(scored.values())).method,
                 method_key=key,
                 label=labels[key],
                 benchmarks=sorted(scored),
                 missing_benchmarks=sorted(set(chosen) - set(scored)),
                 scored_runs=sum(len(s) for s in strata),
-                normalised_iqm=aggregates.normalised_iqm,
-                optimality_gap=aggregates.optimality_gap,
-                improvement=improvement,
+                estimates=estimates,
                 unscored_runs=sum(len(r.diverged) + len(r.failed) + len(r.missing) for r in present.values()),
             )
         )
         profiles[labels[key]] = aggregates.profile
-    rows.sort(key=lambda r: (-r.normalised_iqm.point, r.label))
+    rows.sort(key=lambda r: (-r.estimates[RANKED_BY[0]].point, r.label))
     for position, row in enumerate(rows):
         row.rank = position + 1
     return OverallBoard(preset=preset, benchmarks=included, rows=rows, excluded=excluded,

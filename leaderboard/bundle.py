@@ -6,11 +6,11 @@ import gzip
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from core.files import write_atomic
 from leaderboard.errors import LeaderboardError
 from leaderboard.records import SCHEMA_VERSION, HeadlineRule, RunRecord, TaskMetrics, headline_score
 
@@ -22,32 +22,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 def is_bundle_path(path: str | os.PathLike[str]) -> bool:
     """Whether `path` names a bundle (`.json`, or `.json.gz` compressed) rather than a results store."""
     return Path(path).name.endswith(BUNDLE_SUFFIXES)
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write `content` to `path` through a temporary file and a rename: readers never see half a file.
-
-    The file gets the permissions a plain `open` would give it (0666 less the umask), not mkstemp's 0600,
-    so a published site or bundle stays readable by the web server or group it is shared with.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o666 & ~_umask())
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def export_bundle(records: list[RunRecord], path: str | os.PathLike[str]) -> Path:

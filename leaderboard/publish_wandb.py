@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from leaderboard.errors import LeaderboardError
-from leaderboard.records import DiagnosticPoint, RunRecord, TaskMetrics
+from leaderboard.records import FIRST_METHOD_VERSION, DiagnosticPoint, RunRecord, TaskMetrics
 
 DEFAULT_BASE_URL = "https://api.wandb.ai"
 LEADERBOARD_RUN = "clb-leaderboard"
@@ -75,6 +75,12 @@ def choose_mode(offline: bool = False) -> tuple[str, str | None]:
     return "online", None
 
 
+def run_name(method: str, method_version: str, seed: Any) -> str:
+    """`nap s0`, or `nap v2 s0` past a method's first version, so two versions' runs never look alike."""
+    version = "" if method_version in ("", FIRST_METHOD_VERSION) else f" v{method_version}"
+    return f"{method}{version} s{seed}"
+
+
 def run_config(record: RunRecord) -> dict[str, Any]:
     return {
         "run_id": record.run_id,
@@ -83,6 +89,7 @@ def run_config(record: RunRecord) -> dict[str, Any]:
         "preset": record.preset,
         "family": record.family,
         "method": record.method,
+        "method_version": record.method_version,
         "seed": record.seed,
         "method_config": record.method_config,
         "benchmark_config": record.benchmark_config,
@@ -155,7 +162,7 @@ class Ledger:
             self.entries = {}
 
     def save(self) -> None:
-        from leaderboard.bundle import write_atomic
+        from core.files import write_atomic
 
         write_atomic(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
 
@@ -221,7 +228,7 @@ def publish(
             project=project,
             entity=entity,
             id=wandb_run_id(record.run_id),
-            name=f"{record.method} s{record.seed}",
+            name=run_name(record.method, record.method_version, record.seed),
             group=record.benchmark,
             job_type=record.preset,
             config=run_config(record),
@@ -328,6 +335,7 @@ class WandbLiveSink:
             "preset": getattr(job, "preset", ""),
             "family": getattr(benchmark, "family", ""),
             "method": getattr(job, "method", ""),
+            "method_version": getattr(job, "method_version", ""),
             "seed": getattr(job, "seed", None),
             "method_config": getattr(job, "method_config", {}),
             "benchmark_config": getattr(job, "benchmark_config", {}),
@@ -340,7 +348,7 @@ class WandbLiveSink:
             project=self.project,
             entity=self.entity,
             id=wandb_run_id(run_id),
-            name=f"{config['method']} s{config['seed']}",
+            name=run_name(config["method"], config["method_version"], config["seed"]),
             group=config["benchmark"],
             job_type=config["preset"],
             config=config,

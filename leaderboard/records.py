@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 SCHEMA_VERSION = 1
 Status = Literal["ok", "diverged", "failed"]
+FINAL_FRACTION = 0.1
+"""The share of a stream's tasks, at its end, that "final" means (headlines and the final-mean summary)."""
+FIRST_METHOD_VERSION = "1"
+"""Every method's version before methods had versions: records without the field ran this one."""
 
 
 class HeadlineRule(BaseModel):
@@ -30,7 +34,7 @@ class HeadlineRule(BaseModel):
 
     metric: str
     select: Literal["final_fraction", "last_n"] = "final_fraction"
-    fraction: float = 0.1
+    fraction: float = FINAL_FRACTION
     n: int = 1
     sign: Literal[1, -1] = 1
     chance: float | None = None
@@ -39,7 +43,12 @@ class HeadlineRule(BaseModel):
     def window(self, num_tasks: int) -> int:
         if self.select == "last_n":
             return min(self.n, num_tasks)
-        return max(1, math.ceil(self.fraction * num_tasks))
+        return final_window(num_tasks, self.fraction)
+
+
+def final_window(num_tasks: int, fraction: float = FINAL_FRACTION) -> int:
+    """How many of `num_tasks` tasks, counted from the end, are the final `fraction` (at least one)."""
+    return max(1, math.ceil(fraction * num_tasks))
 
 
 class TaskMetrics(BaseModel):
@@ -103,6 +112,8 @@ class RunRecord(BaseModel):
     benchmark_overrides: dict[str, Any] = Field(default_factory=dict)
     family: str = "supervised"
     method: str
+    method_version: str = FIRST_METHOD_VERSION
+    """The method's version (`a+b` composes as `1+2`): a fixed method's runs never pool with the old ones."""
     method_config: dict[str, dict[str, Any]]
     seed: int
     status: Status
@@ -150,7 +161,7 @@ class RunRecord(BaseModel):
             self.benchmark_version,
             self.preset,
             config_hash({"config": self.benchmark_config, "data": self.data_source}),
-            f"{self.method}@{config_hash(self.method_config)}",
+            method_identity(self.method, self.method_version, self.method_config),
         )
 
     def to_json(self) -> str:
@@ -173,7 +184,7 @@ def stream_summary(tasks: list[TaskMetrics], metric: str, sign: int = 1) -> dict
     if not values:
         return {"mean_all": None, "early_mean": None, "final_mean": None, "retention": None}
     early = values[1:11] or values[:1]
-    final = values[-max(1, math.ceil(0.1 * len(values))) :]
+    final = values[-final_window(len(values)) :]
     mean = lambda xs: sign * sum(xs) / len(xs)  # noqa: E731
     early_mean, final_mean = mean(early), mean(final)
     retention = final_mean / early_mean if early_mean not in (0, None) and sign == 1 else None
@@ -186,6 +197,12 @@ def config_hash(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def method_identity(method: str, method_version: str, method_config: dict[str, dict[str, Any]]) -> str:
+    """`spec@hash`, or `spec@vN@hash` past the first version: one method row of a leaderboard."""
+    version = "" if method_version == FIRST_METHOD_VERSION else f"v{method_version}@"
+    return f"{method}@{version}{config_hash(method_config)}"
+
+
 def make_run_id(
     benchmark: str,
     version: str,
@@ -195,9 +212,13 @@ def make_run_id(
     method_config: dict[str, dict[str, Any]],
     seed: int,
     data_source: str = "",
+    method_version: str = FIRST_METHOD_VERSION,
 ) -> str:
-    """A stable id for one run: same protocol, method, config and seed → same id on any machine."""
-    key = {
+    """A stable id for one run: same protocol, method (and version), config and seed → same id on any machine.
+
+    The first method version adds nothing to the hashed key, so ids made before methods had versions stay valid.
+    """
+    key: dict[str, Any] = {
         "benchmark": benchmark,
         "version": version,
         "preset": preset,
@@ -207,6 +228,8 @@ def make_run_id(
         "seed": seed,
         "data_source": data_source,
     }
+    if method_version != FIRST_METHOD_VERSION:
+        key["method_version"] = method_version
     return f"{benchmark}.{preset}.{method}.s{seed}.{config_hash(key)}"
 
 

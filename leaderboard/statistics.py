@@ -4,6 +4,10 @@ Scores arrive as *strata*: one 1-D array of per-run scores per benchmark (a "tas
 Strata may hold different numbers of runs; the bootstrap resamples runs within each stratum
 independently (rliable's `StratifiedIndependentBootstrap`), which is the stratified bootstrap of
 Agarwal et al. §4 without requiring a rectangular runs × tasks matrix.
+
+Every statistic a leaderboard row shows is a named, versioned `Statistic` in `STATISTICS` (rliable's
+estimates keyed by aggregate name): a row holds `{name: Estimate}`, the tables take their columns from
+the registry, and the cache keys each interval by the statistic's name and version.
 """
 
 from __future__ import annotations
@@ -12,17 +16,24 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from leaderboard.errors import LeaderboardError
 
 Strata = Sequence[np.ndarray]
-CACHE_FORMAT = 2
+Scale = Literal["score", "normalised", "either"]
+Samples = Mapping[str, Strata]
+"""One method's scored runs on each scale a board has ("score" and/or "normalised"): the same runs, in the same order."""
+CACHE_LAYOUT = 3
+"""The cache file's layout. Keys carry each statistic's name and version, so only a new file layout changes this."""
+PROFILE_VERSION = 1
+"""Version of `run_score_profile` in the cache keys: bump it when the profile's values change."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,56 @@ def probability_of_improvement(x_strata: Strata, y_strata: Strata) -> float:
     return float(np.mean(per_stratum))
 
 
+def run_score_profile(strata: Strata, taus: Sequence[float]) -> np.ndarray:
+    """Fraction of all runs pooled scoring above each τ: F(τ), shape (len(taus),) (Agarwal et al. §5)."""
+    scores = _pooled(strata)
+    return (scores[None, :] > np.asarray(taus, dtype=float)[:, None]).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A named, versioned aggregate of runs, and the table column that shows it.
+
+    `function(strata) -> float` over one method's runs, or `function(strata, baseline_strata) -> float`
+    when `versus_baseline`. `reads` is the scale it takes: headline "score"s (benchmark boards only),
+    "normalised" scores, or "either" for a scale-free statistic (headline scores where a board has them).
+    Bump `version` whenever its values change: that retires its cached intervals and nothing else's.
+    """
+
+    name: str
+    version: int
+    function: Callable[..., float]
+    reads: Scale
+    label: str
+    digits: int = 3
+    terminal: bool = False
+    """Also a column of `clbench leaderboard show` (the terminal has room for fewer columns than a page)."""
+    versus_baseline: bool = False
+
+
+STATISTICS: dict[str, Statistic] = {}
+"""Every statistic a leaderboard row reports, by name, in column order."""
+
+
+def register(statistic: Statistic) -> Statistic:
+    """Add `statistic` to every board that has its scale; its column follows those registered before it."""
+    if statistic.name in STATISTICS:
+        raise ValueError(f"a statistic named '{statistic.name}' is already registered")
+    if statistic.version < 1:
+        raise ValueError(f"statistic '{statistic.name}': version must be an integer >= 1, got {statistic.version}")
+    STATISTICS[statistic.name] = statistic
+    return statistic
+
+
+SCORE_IQM = register(Statistic("score_iqm", 1, iqm, "score", "score IQM [95% CI]"))
+NORMALISED_IQM = register(Statistic("normalised_iqm", 1, iqm, "normalised", "normalised IQM [95% CI]", terminal=True))
+OPTIMALITY_GAP = register(Statistic("optimality_gap", 1, optimality_gap, "normalised", "optimality gap [95% CI]"))
+IMPROVEMENT = register(
+    Statistic("improvement", 1, probability_of_improvement, "either", "P(> baseline) [95% CI]", digits=2,
+              terminal=True, versus_baseline=True)
+)
+
+
 @functools.lru_cache(maxsize=1)
 def _rliable_version() -> str:
     from importlib import metadata
@@ -114,7 +175,7 @@ def _seeded_numpy(seed: int):
 
 
 class StatisticsCache:
-    """Bootstrap results keyed by (statistic, settings, exact input scores), kept in one JSON file.
+    """Bootstrap results keyed by (statistic name and version, settings, exact input scores), in one JSON file.
 
     Rebuilding a leaderboard whose scores did not change then costs no resampling at all.
     """
@@ -129,13 +190,15 @@ class StatisticsCache:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
             except (json.JSONDecodeError, UnicodeDecodeError):
                 data = {}
-            if isinstance(data, dict) and data.get("format") == CACHE_FORMAT and isinstance(data.get("entries"), dict):
+            if isinstance(data, dict) and data.get("format") == CACHE_LAYOUT and isinstance(data.get("entries"), dict):
                 self.entries = data["entries"]
 
     @staticmethod
-    def key(name: str, settings: BootstrapSettings, groups: Sequence[Strata], extra: object = None) -> str:
+    def key(
+        name: str, version: int, settings: BootstrapSettings, groups: Sequence[Strata], extra: object = None
+    ) -> str:
         digest = hashlib.sha256()
-        header = [CACHE_FORMAT, name, settings.reps, settings.confidence, settings.seed, _rliable_version(), extra]
+        header = [name, version, settings.reps, settings.confidence, settings.seed, _rliable_version(), extra]
         digest.update(json.dumps(header, default=str).encode())
         for strata in groups:
             digest.update(b"|group")
@@ -160,10 +223,21 @@ class StatisticsCache:
     def save(self) -> None:
         if not (self.path and self._dirty):
             return
-        from leaderboard.bundle import write_atomic
+        from core.files import write_atomic
 
-        write_atomic(self.path, json.dumps({"format": CACHE_FORMAT, "entries": self.entries}))
+        write_atomic(self.path, json.dumps({"format": CACHE_LAYOUT, "entries": self.entries}))
         self._dirty = False
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One vector-valued function of resampled runs, cached on its own: `function(*strata, one per group)`."""
+
+    name: str
+    version: int
+    reads: str
+    function: Callable[..., object]
+    extra: object = None
 
 
 def _interval(
@@ -179,32 +253,86 @@ def _interval(
     return np.asarray(points["x"], dtype=float), intervals["x"][0], intervals["x"][1]
 
 
-def _columns(strata: Strata) -> list[np.ndarray]:
-    arrays = [np.asarray(s, dtype=float).reshape(-1, 1) for s in strata]
-    if not arrays or any(len(a) == 0 for a in arrays):
-        raise LeaderboardError("a statistic needs at least one run in every benchmark it covers")
-    return arrays
+def _run_counts(groups: Sequence[Samples]) -> list[list[int]]:
+    counts = []
+    for group in groups:
+        shapes = {tuple(len(np.asarray(s).ravel()) for s in strata) for strata in group.values()}
+        if len(shapes) != 1:
+            raise LeaderboardError("every scale of a method's scores must hold the same runs")
+        (group_counts,) = shapes
+        if not group_counts or 0 in group_counts:
+            raise LeaderboardError("a statistic needs at least one run in every benchmark it covers")
+        counts.append(list(group_counts))
+    return counts
 
 
-def _cached_vector(
-    name: str,
-    groups: Sequence[Strata],
-    statistic: Callable[..., np.ndarray],
-    settings: BootstrapSettings,
-    cache: StatisticsCache | None,
-    extra: object = None,
-) -> list[list[float]]:
-    """[points, lows, highs] of a vector-valued statistic, from the cache or one bootstrap."""
-    key = StatisticsCache.key(name, settings, groups, extra)
-    hit = cache.get(key) if cache else None
-    if isinstance(hit, list) and len(hit) == 3 and all(isinstance(part, list) for part in hit):
-        return hit
-    args = [column for strata in groups for column in _columns(strata)]
-    point, low, high = _interval(args, statistic, settings)
-    value = [np.atleast_1d(point).tolist(), np.atleast_1d(low).tolist(), np.atleast_1d(high).tolist()]
-    if cache:
-        cache.put(key, value)
-    return value
+def _bootstrap(parts: Sequence[_Part], groups: Sequence[Samples], settings: BootstrapSettings) -> list[list[list[float]]]:
+    """[points, lows, highs] of each part, all from one stratified bootstrap of every group's runs.
+
+    What is resampled are run indices, and rliable's draws depend only on the run counts, so each part
+    reads its own scale at the same resampled runs and gets the same interval alone or in company.
+    """
+    counts = _run_counts(groups)
+    values = [{scale: [np.asarray(s, dtype=float).ravel() for s in strata] for scale, strata in g.items()} for g in groups]
+    scales = sorted({part.reads for part in parts})
+
+    def evaluate(picks: list[list[np.ndarray]]) -> list[np.ndarray]:
+        views = [{scale: [run[i] for run, i in zip(group[scale], pick)] for scale in scales} for group, pick in zip(values, picks)]
+        return [np.atleast_1d(np.asarray(part.function(*(view[part.reads] for view in views)), dtype=float)) for part in parts]
+
+    everything = [[np.arange(n) for n in group_counts] for group_counts in counts]
+    sizes = [len(v) for v in evaluate(everything)]
+
+    def statistic(*columns: np.ndarray) -> np.ndarray:
+        picks, start = [], 0
+        for group_counts in counts:
+            picks.append([column.ravel() for column in columns[start : start + len(group_counts)]])
+            start += len(group_counts)
+        return np.concatenate(evaluate(picks))
+
+    args = [np.arange(n).reshape(-1, 1) for group_counts in counts for n in group_counts]
+    point, low, high = (np.atleast_1d(part).tolist() for part in _interval(args, statistic, settings))
+    results, start = [], 0
+    for size in sizes:
+        results.append([point[start : start + size], low[start : start + size], high[start : start + size]])
+        start += size
+    return results
+
+
+def _estimate_parts(
+    parts: Sequence[_Part], groups: Sequence[Samples], settings: BootstrapSettings, cache: StatisticsCache | None
+) -> dict[str, list[list[float]]]:
+    """[points, lows, highs] of each part by name: from the cache, the rest from one bootstrap."""
+    keys = {part.name: StatisticsCache.key(part.name, part.version, settings, [g[part.reads] for g in groups], part.extra)
+            for part in parts}
+    results, pending = {}, []
+    for part in parts:
+        hit = cache.get(keys[part.name]) if cache else None
+        if isinstance(hit, list) and len(hit) == 3 and all(isinstance(values, list) for values in hit):
+            results[part.name] = hit
+        else:
+            pending.append(part)
+    if pending:
+        for part, value in zip(pending, _bootstrap(pending, groups, settings)):
+            results[part.name] = value
+            if cache:
+                cache.put(keys[part.name], value)
+    return results
+
+
+def _scale(statistic: Statistic, runs: Samples) -> str | None:
+    """The scale `statistic` reads from `runs`, or None where the runs do not have it."""
+    if statistic.reads == "either":
+        return next((scale for scale in ("score", "normalised") if scale in runs), None)
+    return statistic.reads if statistic.reads in runs else None
+
+
+def _statistic_parts(statistics: Iterable[Statistic], runs: Samples, versus_baseline: bool) -> list[_Part]:
+    return [
+        _Part(s.name, s.version, scale, s.function)
+        for s in statistics
+        if s.versus_baseline == versus_baseline and (scale := _scale(s, runs)) is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -219,75 +347,56 @@ class Profile:
 
 @dataclass(frozen=True)
 class Aggregates:
-    """IQM of the scores; IQM and optimality gap of the normalised scores; the run-score profile."""
+    """One method's estimates by statistic name, and its run-score profile (None without thresholds)."""
 
-    iqm: Estimate
-    normalised_iqm: Estimate | None
-    optimality_gap: Estimate | None
+    estimates: dict[str, Estimate]
     profile: Profile | None
 
 
 def aggregate_estimates(
-    strata: Strata,
+    runs: Samples,
     settings: BootstrapSettings,
     cache: StatisticsCache | None = None,
-    normaliser: tuple[float, float] | None = None,
-    taus: Sequence[float] | None = None,
+    taus: Sequence[float] = (),
+    statistics: Iterable[Statistic] | None = None,
 ) -> Aggregates:
-    """All aggregates of one method from a single stratified bootstrap (one resampling, several statistics).
+    """Every registered one-method statistic that `runs` has the scale for, and the profile, from one bootstrap.
 
-    `normaliser` = (zero, one): scores map to (score − zero) / (one − zero) for the normalised IQM, the
-    optimality gap (γ = 1) and the profile; without it the profile is over the scores themselves.
+    The profile is over the normalised scores where `runs` has them, else over the headline scores.
     """
-    tau_array = np.asarray(list(taus or []), dtype=float)
+    parts = _statistic_parts(STATISTICS.values() if statistics is None else statistics, runs, versus_baseline=False)
+    tau_list = [float(t) for t in taus]
+    if tau_list:
+        scale = "normalised" if "normalised" in runs else "score"
+        parts.append(_Part("run_score_profile", PROFILE_VERSION, scale, functools.partial(run_score_profile, taus=tau_list), tau_list))
+    values = _estimate_parts(parts, [runs], settings, cache)
+    estimates = {name: Estimate(v[0][0], v[1][0], v[2][0]) for name, v in values.items() if name != "run_score_profile"}
+    profile = Profile(tau_list, *values["run_score_profile"]) if tau_list else None
+    return Aggregates(estimates, profile)
 
-    def statistic(*columns: np.ndarray) -> np.ndarray:
-        scores = _pooled(columns)
-        values = [iqm([scores])]
-        profiled = scores
-        if normaliser is not None:
-            profiled = (scores - normaliser[0]) / (normaliser[1] - normaliser[0])
-            values += [iqm([profiled]), optimality_gap([profiled])]
-        return np.concatenate([values, (profiled[None, :] > tau_array[:, None]).mean(axis=1)])
 
-    extra = [normaliser, tau_array.tolist()]
-    points, lows, highs = _cached_vector("aggregates", [strata], statistic, settings, cache, extra)
-    estimates = [Estimate(p, lo, hi) for p, lo, hi in zip(points, lows, highs)]
-    used = 3 if normaliser is not None else 1
-    profile = None
-    if len(tau_array):
-        profile = Profile(tau_array.tolist(), points[used:], lows[used:], highs[used:])
-    return Aggregates(
-        iqm=estimates[0],
-        normalised_iqm=estimates[1] if normaliser is not None else None,
-        optimality_gap=estimates[2] if normaliser is not None else None,
-        profile=profile,
-    )
+def comparison_estimates(
+    runs: Samples,
+    baseline: Samples,
+    settings: BootstrapSettings,
+    cache: StatisticsCache | None = None,
+    statistics: Iterable[Statistic] | None = None,
+) -> dict[str, Estimate]:
+    """Every registered statistic versus the baseline, resampling both methods' runs independently per benchmark."""
+    parts = _statistic_parts(STATISTICS.values() if statistics is None else statistics, runs, versus_baseline=True)
+    parts = [part for part in parts if part.reads in baseline]
+    values = _estimate_parts(parts, [runs, baseline], settings, cache)
+    return {name: Estimate(v[0][0], v[1][0], v[2][0]) for name, v in values.items()}
 
 
 def iqm_estimate(strata: Strata, settings: BootstrapSettings, cache: StatisticsCache | None = None) -> Estimate:
     """IQM of the pooled runs with its stratified-bootstrap CI."""
-    return aggregate_estimates(strata, settings, cache).iqm
-
-
-def improvement_estimate(
-    x_strata: Strata, y_strata: Strata, settings: BootstrapSettings, cache: StatisticsCache | None = None
-) -> Estimate:
-    """P(X > Y) with a CI from resampling X's and Y's runs independently within each benchmark."""
-    count = len(x_strata)
-    if count != len(y_strata):
-        raise LeaderboardError("probability of improvement needs the same benchmarks for both methods")
-
-    def statistic(*columns: np.ndarray) -> np.ndarray:
-        return np.array([probability_of_improvement(columns[:count], columns[count:])])
-
-    points, lows, highs = _cached_vector("probability_of_improvement", [x_strata, y_strata], statistic, settings, cache)
-    return Estimate(points[0], lows[0], highs[0])
+    return aggregate_estimates({"score": strata}, settings, cache, statistics=[SCORE_IQM]).estimates[SCORE_IQM.name]
 
 
 def performance_profile(
     strata: Strata, taus: Sequence[float], settings: BootstrapSettings, cache: StatisticsCache | None = None
 ) -> Profile:
     """Run-score distribution over all runs pooled, with stratified-bootstrap bands (Agarwal et al. §5)."""
-    aggregates = aggregate_estimates(strata, settings, cache, taus=list(taus))
+    aggregates = aggregate_estimates({"score": strata}, settings, cache, list(taus), statistics=[])
     return aggregates.profile or Profile([], [], [], [])

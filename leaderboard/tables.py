@@ -1,18 +1,20 @@
 """Leaderboard boards as plain tables: one shape for the web page, CSV, Markdown, the terminal and W&B.
 
 A column is text, a number, or an estimate (point with CI). CSV expands an estimate into three columns
-so nothing is lost to formatting; Markdown and HTML show `point [low, high]`.
+so nothing is lost to formatting; Markdown and HTML show `point [low, high]`. The estimate columns are
+the registered statistics (leaderboard.statistics.STATISTICS), each under its own name and label.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
-from leaderboard.statistics import Estimate
+from leaderboard.statistics import STATISTICS, Estimate, Statistic
 
 Kind = Literal["text", "number", "estimate", "integer"]
 
@@ -23,6 +25,8 @@ class Column:
     title: str
     kind: Kind = "text"
     digits: int = 3
+    terminal: bool = True
+    """Also shown by `clbench leaderboard show`."""
 
 
 @dataclass
@@ -97,30 +101,41 @@ def format_value(value: Any, column: Column) -> str:
     return str(value)
 
 
-BENCHMARK_COLUMNS = [
-    Column("rank", "rank", "integer"),
-    Column("method", "method"),
-    Column("seeds", "scored seeds", "integer"),
-    Column("score_iqm", "score IQM [95% CI]", "estimate"),
-    Column("score_mean_std", "score mean ± sd"),
-    Column("normalised_iqm", "normalised IQM [95% CI]", "estimate"),
-    Column("optimality_gap", "optimality gap [95% CI]", "estimate"),
-    Column("improvement", "P(> baseline) [95% CI]", "estimate", 2),
-    Column("retention", "retention", "number"),
-    Column("cost", "cost × baseline", "number", 2),
-    Column("flags", "flags"),
-]
+RANK, METHOD, FLAGS = Column("rank", "rank", "integer"), Column("method", "method"), Column("flags", "flags")
 
-OVERALL_COLUMNS = [
-    Column("rank", "rank", "integer"),
-    Column("method", "method"),
-    Column("benchmarks", "benchmarks", "integer"),
-    Column("runs", "scored runs", "integer"),
-    Column("normalised_iqm", "normalised IQM [95% CI]", "estimate"),
-    Column("optimality_gap", "optimality gap [95% CI]", "estimate"),
-    Column("improvement", "P(> baseline) [95% CI]", "estimate", 2),
-    Column("flags", "flags"),
-]
+
+def statistic_columns(which: Callable[[Statistic], bool]) -> list[Column]:
+    """A column per registered statistic that `which` picks, in registration order, under its name and label."""
+    return [Column(s.name, s.label, "estimate", s.digits, s.terminal) for s in STATISTICS.values() if which(s)]
+
+
+def _unique(columns: list[Column]) -> list[Column]:
+    keys = [column.key for column in columns]
+    clashes = sorted({key for key in keys if keys.count(key) > 1})
+    if clashes:
+        raise ValueError(f"column key(s) {', '.join(clashes)} appear twice: a statistic is named like a table column")
+    return columns
+
+
+def benchmark_columns() -> list[Column]:
+    """Rank, method, seeds; statistics of headline scores, then their mean ± sd; the other statistics; facts."""
+    return _unique([
+        RANK, METHOD, Column("seeds", "scored seeds", "integer"),
+        *statistic_columns(lambda s: s.reads == "score"),
+        Column("score_mean_std", "score mean ± sd"),
+        *statistic_columns(lambda s: s.reads != "score"),
+        Column("retention", "retention", "number"), Column("cost", "cost × baseline", "number", 2), FLAGS,
+    ])
+
+
+def overall_columns() -> list[Column]:
+    """Rank, method, coverage, then the statistics of normalised scores (headline scores do not pool across benchmarks)."""
+    return _unique([
+        RANK, METHOD, Column("benchmarks", "benchmarks", "integer"), Column("runs", "scored runs", "integer"),
+        *statistic_columns(lambda s: s.reads != "score"),
+        FLAGS,
+    ])
+
 
 RUN_COLUMNS = [
     Column("run_id", "run"),
@@ -137,37 +152,34 @@ def benchmark_table(board: BenchmarkBoard) -> TableData:
         mean_std = None if row.mean is None else f"{row.mean:.4f} ± {row.std:.4f}"
         rows.append(
             {
+                **row.estimates,
                 "rank": row.rank,
                 "method": row.label,
+                "_method": row.method,
                 "seeds": len(row.scores),
-                "score_iqm": row.score_iqm,
                 "score_mean_std": mean_std,
-                "normalised_iqm": row.normalised_iqm,
-                "optimality_gap": row.optimality_gap,
-                "improvement": row.improvement,
                 "retention": row.retention,
                 "cost": row.cost,
                 "flags": "; ".join(row.flags) or None,
             }
         )
-    return TableData(f"benchmark-{board.slug}", board.title, BENCHMARK_COLUMNS, rows)
+    return TableData(f"benchmark-{board.slug}", board.title, benchmark_columns(), rows)
 
 
 def overall_table(board: OverallBoard) -> TableData:
     rows = [
         {
+            **row.estimates,
             "rank": row.rank,
             "method": row.label,
+            "_method": row.method,
             "benchmarks": len(row.benchmarks),
             "runs": row.scored_runs,
-            "normalised_iqm": row.normalised_iqm,
-            "optimality_gap": row.optimality_gap,
-            "improvement": row.improvement,
             "flags": "; ".join(row.flags) or None,
         }
         for row in board.rows
     ]
-    return TableData(f"overall-{board.preset}", f"Overall ({board.preset} preset)", OVERALL_COLUMNS, rows)
+    return TableData(f"overall-{board.preset}", f"Overall ({board.preset} preset)", overall_columns(), rows)
 
 
 def unscored_runs_table(board: BenchmarkBoard) -> TableData:

@@ -1,7 +1,7 @@
 """Plasticity methods: one file each, registered by name, composed with `+`."""
 
 from methods.base import ComposedMethod, Method, create, get, load_all, names, register
-from methods.errors import MethodError
+from core.errors import MethodError
 from methods.learner import Learner, OptimizerSpec, TaskInfo
 from methods.network import DescribedModel, LayerInfo, NetworkDescription, NormSlot
 

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner, OptimizerSpec
 from methods.tam import Granularity, damped_gradient
 

@@ -12,6 +12,7 @@ import dataclasses
 import fnmatch
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,12 +21,15 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from methods.config import as_dict, with_overrides
-from methods.errors import MethodError, unknown_name_message
+from core.config import as_dict, with_overrides
+from core.errors import MethodError, unknown_name_message
+from core.families import FAMILIES, not_applicable_reason, require_families
 from methods.learner import Learner, OptimizerSpec, TaskInfo
 from methods.network import NetworkDescription
 
 ENTRY_POINT_GROUP = "clbench.methods"
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+NAME_FORM = "lower_snake_case letters, digits and '_', starting with a letter (e.g. grad_clip)"
 HOOKS = ("prepare", "optimizer", "start", "penalty", "before_step", "after_step", "on_task_start", "on_task_end")
 
 
@@ -42,7 +46,9 @@ class Method:
     citation: ClassVar[str] = ""
     paper_url: ClassVar[str] = ""
     Config: ClassVar[type] = NoConfig
-    families: ClassVar[frozenset[str]] = frozenset({"supervised", "regression", "atari"})
+    version: ClassVar[int] = 1
+    """Bump whenever a change alters results: runs of different versions never share a row or a run id."""
+    families: ClassVar[frozenset[str]] = FAMILIES
     roles: ClassVar[frozenset[str]] = frozenset()
     """Exclusive roles such as "optimizer" or "normalization": two methods with one role cannot compose."""
 
@@ -52,9 +58,7 @@ class Method:
     # -- hooks -------------------------------------------------------------------------------------
     def applies_to(self, network: NetworkDescription, family: str) -> str | None:
         """None if this method can act on `network`, else the reason it cannot (said before training)."""
-        if family not in self.families:
-            return f"{self.name} does not apply to {family} benchmarks (it applies to {sorted(self.families)})"
-        return None
+        return not_applicable_reason(self.name, self.families, family)
 
     def prepare(self, learner: Learner) -> None:
         """Change the architecture in place (insert norms, drop biases) and update `learner.network`."""
@@ -87,6 +91,11 @@ class Method:
     def spec(self) -> str:
         return self.name
 
+    @property
+    def method_version(self) -> str:
+        """The version as records carry it: `2`, or for `a+b` the parts' versions joined, `1+2`."""
+        return str(self.version)
+
     def config_dict(self) -> dict[str, dict[str, Any]]:
         """Hyperparameters keyed by method name, as stored in the run record."""
         return {self.name: as_dict(self.config)}
@@ -114,6 +123,7 @@ class ComposedMethod(Method):
         _check_compatible(list(self.parts.values()))
         self.config = None
         self._callers = {hook: [getattr(p, hook) for p in self.parts.values() if p.overrides(hook)] for hook in HOOKS}
+        self._optimizer_callers = [(p.name, p.optimizer) for p in self.parts.values() if p.overrides("optimizer")]
         self.families = frozenset.intersection(*(p.families for p in self.parts.values()))
         self.roles = frozenset().union(*(p.roles for p in self.parts.values()))
 
@@ -124,6 +134,10 @@ class ComposedMethod(Method):
     @property
     def name(self) -> str:  # type: ignore[override]
         return self.spec
+
+    @property
+    def method_version(self) -> str:
+        return "+".join(part.method_version for part in self.parts.values())
 
     def config_dict(self) -> dict[str, dict[str, Any]]:
         merged: dict[str, dict[str, Any]] = {}
@@ -149,8 +163,13 @@ class ComposedMethod(Method):
             call(learner)
 
     def optimizer(self, learner: Learner, params: list[nn.Parameter], spec: OptimizerSpec) -> torch.optim.Optimizer | None:
-        built = [opt for call in self._callers["optimizer"] if (opt := call(learner, params, spec)) is not None]
-        return built[0] if built else None
+        built = [(name, opt) for name, call in self._optimizer_callers if (opt := call(learner, params, spec)) is not None]
+        if len(built) > 1:
+            raise MethodError(
+                f"methods {' and '.join(repr(name) for name, _ in built)} each build an optimizer, so '{self.spec}' "
+                "would train with one and silently drop the other; declare the \"optimizer\" role to refuse this composition"
+            )
+        return built[0][1] if built else None
 
     def start(self, learner: Learner) -> None:
         for call in self._callers["start"]:
@@ -200,7 +219,8 @@ def _check_compatible(parts: list[Method]) -> None:
 _REGISTRY: dict[str, type[Method]] = {}
 _PREFIXES: dict[str, Callable[[str], type[Method]]] = {}
 _LOADED = False
-_INTERNAL_MODULES = {"base", "config", "errors", "learner", "network", "avalanche", "scaffold"}
+INTERNAL_MODULES = frozenset({"base", "learner", "network", "to_avalanche_plugin", "scaffold"})
+"""Modules of `methods/` that register no method (and so are no method name a new method may take)."""
 
 
 def register(name: str):
@@ -209,10 +229,15 @@ def register(name: str):
     def decorate(cls: type[Method]) -> type[Method]:
         if not (isinstance(cls, type) and issubclass(cls, Method)):
             raise TypeError(f"@register('{name}') must decorate a Method subclass, got {cls!r}")
+        if not NAME_PATTERN.fullmatch(name):
+            raise TypeError(f"@register('{name}'): a method name is {NAME_FORM}")
         existing = _REGISTRY.get(name)
         if existing is not None and existing is not cls:
             raise MethodError(f"method name '{name}' is already registered by {existing.__module__}.{existing.__qualname__}")
         cls.name = name
+        require_families(cls.families, f"method '{name}'")
+        if not (isinstance(cls.version, int) and cls.version >= 1):
+            raise TypeError(f"method '{name}': version must be an integer >= 1, got {cls.version!r}")
         if not cls.summary and cls.__doc__:
             cls.summary = cls.__doc__.strip().splitlines()[0]
         _REGISTRY[name] = cls
@@ -237,7 +262,7 @@ def load_all() -> None:
     import methods as package
 
     for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_") and info.name not in _INTERNAL_MODULES:
+        if not info.name.startswith("_") and info.name not in INTERNAL_MODULES:
             importlib.import_module(f"methods.{info.name}")
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         loaded = entry.load()
@@ -275,6 +300,19 @@ def create(spec: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) 
     if overrides:
         unused = ", ".join(sorted(overrides))
         raise MethodError(f"--set names {unused}, which is not part of the method spec '{spec}'")
+    return _combine(parts)
+
+
+def build(configs: Mapping[str, Mapping[str, Any]]) -> Method:
+    """The method whose parts (in spec order) have exactly these config field values, as a job carries them."""
+    parts = []
+    for name, values in configs.items():
+        cls = get(name)
+        parts.append(cls(cls.Config(**values)))
+    return _combine(parts)
+
+
+def _combine(parts: list[Method]) -> Method:
     return parts[0] if len(parts) == 1 else ComposedMethod(parts)
 
 

@@ -19,7 +19,7 @@ from methods._layers import (
     zero_outgoing,
 )
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
 

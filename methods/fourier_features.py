@@ -8,7 +8,7 @@ import torch
 
 from methods._two_feature_activations import UNIT_SCORING_METHODS, TwoFeatureActivation, residual_reason, swap_activations
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
 

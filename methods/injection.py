@@ -10,8 +10,8 @@ from torch import nn
 
 from methods._layers import fresh_copy, set_module
 from methods.base import Method, register
-from methods.config import require
-from methods.errors import MethodError
+from core.config import require
+from core.errors import MethodError
 from methods.learner import Learner, TaskInfo
 
 

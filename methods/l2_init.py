@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 
 

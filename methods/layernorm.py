@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from methods._layers import insert_layer_norms
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import torch
 from torch import nn
 
-from methods.config import require
-from methods.network import NetworkDescription
+from core.config import require
+from core.errors import MethodError
+from methods.network import DescribedModel, NetworkDescription
 
 if TYPE_CHECKING:
     from methods.base import Method
@@ -48,11 +49,20 @@ class TaskInfo:
     cycle: int = 0
 
 
+class UpdateObserver(Protocol):
+    """Watches one update (the diagnostics tracker): raw gradients before any hook, weights after every hook."""
+
+    def before_update(self, learner: Learner) -> None: ...
+
+    def after_update(self, learner: Learner) -> None: ...
+
+
 class Learner:
     """What a method sees of a run: model, layer description, optimizer, clock and current batch.
 
-    Methods that replace or re-create parameters must call `rebuild_optimizer()` (or reset the state of
-    the parameters they touched): loops always read `learner.optimizer`, never a stale copy.
+    `update(loss)` is the one place the per-step hook protocol runs; every loop calls it. Methods that
+    replace or re-create parameters must call `rebuild_optimizer()` (or reset the state of the parameters
+    they touched): loops always read `learner.optimizer`, never a stale copy.
     """
 
     def __init__(
@@ -78,6 +88,46 @@ class Learner:
         self.state: dict[str, Any] = {}
         self.total_steps: int | None = None  # the run's optimizer steps, set by loops that know them in advance
         self._on_parameters_replaced: list[Callable[[], None]] = []
+        self._has_penalty = method.overrides("penalty")
+        self._has_before_step = method.overrides("before_step")
+        self._has_after_step = method.overrides("after_step")
+
+    # -- the update step: penalty → backward → before_step → optimizer step → after_step ----------------
+    def update(self, loss: torch.Tensor, observer: UpdateObserver | None = None) -> None:
+        """One optimizer step on `loss` (the task loss of `last_inputs`), with the method's hooks in order.
+
+        `observer`, when given, sees the raw gradients (after backward, before `before_step`) and the
+        weights after `after_step`. Hooks a method does not override are skipped (the fast path).
+        """
+        loss = self.with_penalty(loss)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if observer is not None:
+            observer.before_update(self)
+        self.before_optimizer_step()
+        self.optimizer.step()
+        self.after_optimizer_step()
+        if observer is not None:
+            observer.after_update(self)
+
+    def with_penalty(self, loss: torch.Tensor) -> torch.Tensor:
+        """`loss` plus the method's penalty, if it has one (the first phase of `update`)."""
+        if self._has_penalty:
+            extra = self.method.penalty(self)
+            if extra is not None:
+                return loss + extra
+        return loss
+
+    def before_optimizer_step(self) -> None:
+        """Gradients are populated: the method's `before_step` (a phase of `update`)."""
+        if self._has_before_step:
+            self.method.before_step(self)
+
+    def after_optimizer_step(self) -> None:
+        """The optimizer has stepped: count the step, then the method's `after_step` (a phase of `update`)."""
+        self.step += 1
+        if self._has_after_step:
+            self.method.after_step(self)
 
     @property
     def device(self) -> torch.device:
@@ -126,3 +176,28 @@ class Learner:
     def parameters_replaced(self) -> None:
         for callback in self._on_parameters_replaced:
             callback()
+
+
+def prepare_learner(
+    model: DescribedModel,
+    method: Method,
+    optimizer_spec: OptimizerSpec,
+    family: str,
+    device: str | torch.device,
+    learner_type: Callable[..., Learner] | None = None,
+) -> Learner:
+    """Check the method applies, let it change the model, move it to the device, record θ₀, build the optimizer.
+
+    `learner_type` builds the Learner (a subclass with its own default optimizer, as the Avalanche bridge has).
+    """
+    network = model.describe()
+    reason = method.applies_to(network, family)
+    if reason:
+        raise MethodError(f"method '{method.spec}' cannot run here: {reason}")
+    learner = (learner_type or Learner)(model, network, optimizer_spec, method, family=family)
+    method.prepare(learner)
+    learner.model.to(device)
+    learner.snapshot_initial_state()
+    learner.build_optimizer()
+    method.start(learner)
+    return learner

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.layernorm import LayerNorm, LayerNormConfig
 from methods.learner import Learner
 from methods.network import NetworkDescription

@@ -9,7 +9,7 @@ from torch import nn
 
 from methods._layers import insert_layer_norms, is_normalization, remove_bias
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
 

@@ -18,7 +18,7 @@ from methods._layers import (
     zero_outgoing,
 )
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner, TaskInfo
 from methods.network import NetworkDescription
 

@@ -8,7 +8,7 @@ from torch import nn
 
 from methods._layers import reinitialise_modules
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
 

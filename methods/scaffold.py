@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import keyword
-import re
-from dataclasses import dataclass
+import pkgutil
 from pathlib import Path
 
-from methods.errors import MethodError
-
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-RESERVED = {"base", "config", "errors", "learner", "network", "avalanche", "scaffold"}
+from core.errors import MethodError
+from core.scaffolding import Scaffold, check_new_name, class_name, write_new_files
+from methods.base import NAME_FORM, NAME_PATTERN
 
 METHOD_TEMPLATE = '''"""{title}: clip the global gradient norm before every step (replace with your method; cite its paper and section)."""
 
@@ -20,8 +17,8 @@ from dataclasses import dataclass
 
 import torch
 
+from core.config import require
 from methods.base import Method, register
-from methods.config import require
 from methods.learner import Learner
 
 
@@ -57,10 +54,9 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.models import MLP
-from benchmarks.supervised import prepare_learner
+from core.errors import MethodError
 from methods import base
-from methods.errors import MethodError
-from methods.learner import OptimizerSpec
+from methods.learner import OptimizerSpec, prepare_learner
 
 
 def test_{name}_clips_the_global_gradient_norm_before_the_step():
@@ -80,31 +76,23 @@ def test_{name}_refuses_a_non_positive_max_norm_naming_the_field():
 '''
 
 
-@dataclass(frozen=True)
-class Scaffold:
-    """The two files `new-method` writes."""
-
-    method_path: Path
-    test_path: Path
-
-
-def class_name_for(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_") if part)
-
 
 def check_name(name: str, taken: list[str]) -> None:
-    """Refuse names that are not lower_snake, shadow a module of `methods`, or are already registered."""
-    if not NAME_PATTERN.match(name) or keyword.iskeyword(name):
-        raise MethodError(f"method name '{name}' is invalid: expected lower_snake_case letters, digits and '_', starting with a letter (e.g. grad_clip)")
-    if name in RESERVED:
+    """Refuse names that are not lower_snake, are already registered, or shadow a module of `methods`."""
+    check_new_name(name, "method", NAME_PATTERN, NAME_FORM, taken, MethodError)
+    if name in _module_names():
         raise MethodError(f"method name '{name}' is taken by a module of the methods package; choose another")
-    if name in taken:
-        raise MethodError(f"method name '{name}' is already registered; choose another (registered: {', '.join(taken)})")
+
+
+def _module_names() -> set[str]:
+    import methods
+
+    return {info.name for info in pkgutil.iter_modules(methods.__path__)}
 
 
 def render(name: str) -> tuple[str, str]:
     """The method file and test file for `name`, as text."""
-    fields = {"name": name, "class_name": class_name_for(name), "title": name.replace("_", " ").capitalize()}
+    fields = {"name": name, "class_name": class_name(name), "title": name.replace("_", " ").capitalize()}
     return METHOD_TEMPLATE.format(**fields), TEST_TEMPLATE.format(**fields)
 
 
@@ -112,12 +100,6 @@ def write(name: str, methods_dir: Path, tests_dir: Path, taken: list[str], force
     """Write `methods_dir/NAME.py` and `tests_dir/test_NAME.py`; refuse to overwrite unless `force`."""
     check_name(name, taken)
     scaffold = Scaffold(methods_dir / f"{name}.py", tests_dir / f"test_{name}.py")
-    for path in (scaffold.method_path, scaffold.test_path):
-        if path.exists() and not force:
-            raise MethodError(f"{path} already exists; pass --force to overwrite it")
     method_text, test_text = render(name)
-    methods_dir.mkdir(parents=True, exist_ok=True)
-    tests_dir.mkdir(parents=True, exist_ok=True)
-    scaffold.method_path.write_text(method_text)
-    scaffold.test_path.write_text(test_text)
+    write_new_files({scaffold.code_path: method_text, scaffold.test_path: test_text}, MethodError, force=force)
     return scaffold

@@ -10,7 +10,7 @@ from torch import nn
 
 from methods._layers import fresh_copy, redraw
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 
 

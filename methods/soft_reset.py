@@ -11,7 +11,7 @@ from torch import nn
 from torch.func import functional_call
 
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner
 
 

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from methods.base import Method, register
-from methods.config import require
+from core.config import require
 from methods.learner import Learner, OptimizerSpec
 
 Granularity = Literal["tensor", "element"]

@@ -10,8 +10,8 @@ import torch
 from torch import nn
 
 from methods.base import Method, register
-from methods.config import require
-from methods.errors import MethodError
+from core.config import require
+from core.errors import MethodError
 from methods.learner import Learner, OptimizerSpec
 
 

@@ -13,8 +13,8 @@ from benchmarks import base as benchmark_registry
 from benchmarks.errors import BenchmarkError
 from methods import base
 from methods.base import ComposedMethod, Method, register
-from methods.config import parse_assignments, with_overrides
-from methods.errors import MethodError, UserInputError
+from core.config import parse_assignments, with_overrides
+from core.errors import MethodError, UserInputError
 
 
 def test_register_decorator_adds_a_method_by_name():

@@ -10,7 +10,8 @@ import torch.nn.functional as F
 from benchmarks.models import MLP
 from benchmarks.sinks import RunSink
 from benchmarks.streams import ClassificationTask
-from benchmarks.supervised import LoopSettings, _batch_order, prepare_learner, train_classification_stream
+from benchmarks.supervised import LoopSettings, _batch_order, train_classification_stream
+from methods.learner import prepare_learner
 from benchmarks.diagnostics import DiagnosticsSettings
 from methods import base
 from methods.learner import OptimizerSpec, TaskInfo

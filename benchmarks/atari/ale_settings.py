@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from benchmarks.errors import BenchmarkError
-from methods.config import require
-from methods.errors import unknown_name_message
+from core.config import require
+from core.errors import unknown_name_message
 
 if TYPE_CHECKING:
     from ale_py.vector_env import AtariVectorEnv
@@ -21,14 +21,16 @@ if TYPE_CHECKING:
 NUM_ACTIONS = 18
 """The full Atari action set: one network serves every game of a sequence."""
 
+FRAME_SIZE = 84
+"""Frames are downsampled to 84x84, the input of the Nature DQN torso (Mnih et al. 2015) that `QNetwork` builds."""
+
 
 @dataclass(frozen=True)
 class ALESettings:
-    """Emulator settings shared by training and evaluation environments (ALE v5 defaults)."""
+    """Emulator settings shared by training and evaluation environments; the defaults are ALE v5's."""
 
     sticky_action_probability: float = 0.25
     frameskip: int = 4
-    frame_size: int = 84
     frame_stack: int = 4
     max_episode_frames: int = 108_000
 
@@ -42,7 +44,7 @@ class ALESettings:
 
     @property
     def observation_shape(self) -> tuple[int, int, int]:
-        return (self.frame_stack, self.frame_size, self.frame_size)
+        return (self.frame_stack, FRAME_SIZE, FRAME_SIZE)
 
 
 def available_games() -> list[str]:
@@ -79,8 +81,8 @@ def make_vector_env(
         repeat_action_probability=settings.sticky_action_probability,
         full_action_space=True,
         autoreset_mode=autoreset,
-        img_height=settings.frame_size,
-        img_width=settings.frame_size,
+        img_height=FRAME_SIZE,
+        img_width=FRAME_SIZE,
         grayscale=True,
         stack_num=settings.frame_stack,
         frameskip=settings.frameskip,

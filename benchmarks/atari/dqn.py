@@ -32,9 +32,6 @@ class DQNAgent:
         learner.on_parameters_replaced(self.sync_target)
         self._batch: dict[str, torch.Tensor] = {}
         learner.batch_loss = self._loss_of
-        self._has_penalty = self.method.overrides("penalty")
-        self._has_before = self.method.overrides("before_step")
-        self._has_after = self.method.overrides("after_step")
 
     def _copy_of_online(self) -> torch.nn.Module:
         target = copy.deepcopy(self.learner.model)
@@ -88,22 +85,11 @@ class DQNAgent:
 
     def update(self, replay: ReplayBuffer) -> torch.Tensor:
         """One gradient step on a replay batch; returns the detached TD loss (kept on the device)."""
-        learner, method = self.learner, self.method
+        learner = self.learner
         self._load(replay.sample(self.settings.batch_size, self.rng))
         loss = self._loss_of(learner.model)
         td_loss = loss.detach()
-        if self._has_penalty:
-            extra = method.penalty(learner)
-            if extra is not None:
-                loss = loss + extra
-        learner.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if self._has_before:
-            method.before_step(learner)
-        learner.optimizer.step()
-        learner.step += 1
-        if self._has_after:
-            method.after_step(learner)
+        learner.update(loss)
         if learner.step % self.settings.target_update_every == 0:
             self.sync_target()
         return td_loss

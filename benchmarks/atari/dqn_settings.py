@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.errors import BenchmarkError
-from methods.config import require
+from core.config import require
 
 
 @dataclass(frozen=True)
 class DQNSettings:
-    """Agent hyperparameters; step counts are agent steps (one action of one environment)."""
+    """Agent hyperparameters (defaults: the paper preset); step counts are agent steps (one action of one environment)."""
 
     gamma: float = 0.99
     batch_size: int = 32
@@ -38,6 +38,7 @@ class DQNSettings:
             require(0 <= getattr(self, name) <= 1, scope, name, "a probability in [0, 1]", getattr(self, name), BenchmarkError)
         require(self.epsilon_decay_steps > 0, scope, "epsilon_decay_steps", "a positive number of agent steps",
                 self.epsilon_decay_steps, BenchmarkError)
+        require(self.huber_delta > 0, scope, "huber_delta", "a positive number", self.huber_delta, BenchmarkError)
 
     def epsilon(self, agent_steps: int) -> float:
         """Linear decay from epsilon_start to epsilon_end over epsilon_decay_steps agent steps."""

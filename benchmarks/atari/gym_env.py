@@ -3,6 +3,8 @@
 Any gymnasium agent can play the benchmark's sequence: episodes run under the ALE v5 protocol and
 rewards are unclipped. When a game's frame budget is spent the current episode is truncated
 (`info["game_switch"]` is true) and the next `reset()` starts the next game of the schedule.
+A seeded `reset(seed=s)` starts the sequence afresh, so the same seed replays the same run
+(gymnasium's contract); an unseeded `reset()` carries on through it.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ class AtariSequenceEnv(gymnasium.Env):
         games: tuple[str, ...] | list[str] = ("breakout", "pong"),
         frames_per_game: int = 20_000_000,
         cycles: int = 2,
-        sticky_action_probability: float = 0.25,
-        max_episode_frames: int = 108_000,
+        sticky_action_probability: float = ALESettings.sticky_action_probability,
+        max_episode_frames: int = ALESettings.max_episode_frames,
     ):
         self.settings = ALESettings(sticky_action_probability=sticky_action_probability, max_episode_frames=max_episode_frames)
         self.schedule = GameSchedule(tuple(games), frames_per_game, cycles)
@@ -51,9 +53,12 @@ class AtariSequenceEnv(gymnasium.Env):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        if self.frame_in_visit >= self.schedule.frames_per_game:
+        if seed is not None:
+            self.visit_index = 0
+            self.frame_in_visit = 0
+        elif self.frame_in_visit >= self.schedule.frames_per_game:
             if self.visit_index + 1 >= len(self.visits):
-                raise BenchmarkError(f"the sequence of {len(self.visits)} visits is over; make a new environment")
+                raise BenchmarkError(f"the sequence of {len(self.visits)} visits is over; reset(seed=...) starts it again")
             self.visit_index += 1
             self.frame_in_visit = 0
         if self._env_game != self.game:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from benchmarks.atari.ale_settings import ALESettings, make_vector_env
+from benchmarks.atari.ale_settings import FRAME_SIZE, ALESettings, make_vector_env
 from benchmarks.atari.dqn import DQNAgent
 from benchmarks.atari.dqn_settings import DQNSettings, clip_reward
+from benchmarks.atari.loop_settings import AtariLoopSettings
 from benchmarks.atari.metrics import binned_curve, difference, final_return, learning_curve_area, mean_or_none
 from benchmarks.atari.replay import ReplayBuffer
 from benchmarks.atari.scores import human_normalised_score
@@ -26,25 +27,11 @@ from benchmarks.diagnostics import DiagnosticsSettings, DiagnosticsTracker
 from benchmarks.errors import BenchmarkError
 from benchmarks.sinks import RunSink
 from leaderboard.records import DiagnosticPoint, TaskMetrics
-from methods.config import require
+from core.config import require
 from methods.learner import Learner, TaskInfo
 
 LOSS_CHUNK = 1024
 PROGRESS_EVERY = 256
-
-
-@dataclass(frozen=True)
-class AtariLoopSettings:
-    """How the loop runs and reports, apart from the agent's own hyperparameters."""
-
-    replay_capacity: int = 100_000
-    clear_replay_on_switch: bool = True
-    segments_per_visit: int = 1
-    score_window: int = 100
-    eval_episodes: int = 0
-    curve_bins: int = 10
-    probe_size: int = 256
-    diagnostics: bool = True
 
 
 @dataclass
@@ -75,26 +62,27 @@ def evaluate(agent: DQNAgent, game: str, settings: ALESettings, episodes: int, e
 
 
 class SequenceTrainer:
-    """Runs one learner through an `AtariSequenceVectorEnv` and returns the benchmark's result."""
+    """Runs one learner through an `AtariSequenceVectorEnv` and returns the benchmark's result.
+
+    Each visit is reported in `segments_per_visit` equal stretches (atari-single's `segments`).
+    """
 
     def __init__(self, learner: Learner, env: AtariSequenceVectorEnv, dqn: DQNSettings, settings: AtariLoopSettings,
-                 seed: int, sink: RunSink):
-        require(settings.segments_per_visit > 0, "bench", "segments_per_visit", "a positive integer", settings.segments_per_visit, BenchmarkError)
-        require(settings.score_window > 0, "bench", "score_window", "a positive number of episodes", settings.score_window, BenchmarkError)
-        require(settings.eval_episodes >= 0, "bench", "eval_episodes", "0 (no evaluation) or a positive integer", settings.eval_episodes, BenchmarkError)
-        step_frames = env.frames_per_step * settings.segments_per_visit
+                 seed: int, sink: RunSink, segments_per_visit: int = 1):
+        require(segments_per_visit > 0, "bench", "segments", "a positive integer", segments_per_visit, BenchmarkError)
+        step_frames = env.frames_per_step * segments_per_visit
         require(env.schedule.frames_per_game % step_frames == 0, "bench", "frames_per_game",
                 f"a multiple of num_envs × frameskip × segments = {step_frames}", env.schedule.frames_per_game, BenchmarkError)
         self.learner = learner
         self.env = env
         self.dqn = dqn
         self.settings = settings
+        self.segments_per_visit = segments_per_visit
         self.seed = seed
         self.sink = sink
         self.rng = np.random.default_rng(seed)
         self.agent = DQNAgent(learner, dqn, self.rng)
-        ale = env.settings
-        self.replay = ReplayBuffer(settings.replay_capacity, env.num_envs, (ale.frame_size, ale.frame_size), ale.frame_stack)
+        self.replay = ReplayBuffer(settings.replay_capacity, env.num_envs, (FRAME_SIZE, FRAME_SIZE), env.settings.frame_stack)
         self.tracker = DiagnosticsTracker(DiagnosticsSettings()) if settings.diagnostics else None
         self.tasks: list[TaskMetrics] = []
         self.diagnostics: list[DiagnosticPoint] = []
@@ -131,7 +119,7 @@ class SequenceTrainer:
             self.replay.clear()
         first = np.ones(env.num_envs, dtype=bool)
         agent_steps = updates_done = 0
-        segment_frames = visit.frames // self.settings.segments_per_visit
+        segment_frames = visit.frames // self.segments_per_visit
         segment = _Segment(visit, 0, 0, segment_frames, 0)
         losses = torch.empty(LOSS_CHUNK, device=learner.device)
         filled = 0
@@ -219,7 +207,7 @@ class SequenceTrainer:
         self.sink.progress(self.frames_done + segment.stop_frame, self.env.schedule.total_frames)
 
     def _compare_with_first_visit(self, visit: Visit, metrics: dict[str, float | None]) -> None:
-        if self.settings.segments_per_visit != 1:
+        if self.segments_per_visit != 1:
             return
         if visit.cycle == 0:
             self.first_visit[visit.game] = {"hns": metrics["hns"], "auc_hns": metrics["auc_hns"]}

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from benchmarks.errors import BenchmarkError
-from methods.errors import unknown_name_message
+from core.errors import unknown_name_message
 
 TABLE_PATH = Path(__file__).with_name("human_random_scores.csv")
 

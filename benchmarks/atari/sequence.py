@@ -14,7 +14,7 @@ import numpy as np
 
 from benchmarks.atari.ale_settings import NUM_ACTIONS, ALESettings, check_games, make_vector_env
 from benchmarks.errors import BenchmarkError
-from methods.config import require
+from core.config import require
 
 
 @dataclass(frozen=True)

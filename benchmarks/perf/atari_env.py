@@ -3,7 +3,7 @@
 (a) steps/s of `AtariSequenceVectorEnv` as a ratio of a bare `AtariVectorEnv` built with the same v5
 settings and emulator seeds, both driven by the same pre-drawn random actions, so both emulate the same
 frames (steady state: creation and reset are not timed); repeats alternate the two, each keeps its best. (b) `DQNAgent.update` calls per second
-(replay sample, Double-DQN target, Adam step) for the paper (Nature) and quick Q-networks.
+(replay sample, Double-DQN target, Adam step) for the Q-networks and Adam settings of the paper and quick presets.
 `--json` ends the output with one JSON object on its own line.
 
     .venv/bin/python -m benchmarks.perf.atari_env [--game breakout] [--num-envs 4] [--steps 2000] [--device cpu] [--json]
@@ -12,13 +12,15 @@ frames (steady state: creation and reset are not timed); repeats alternate the t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 
 import numpy as np
 import torch
 
-from benchmarks.atari.ale_settings import NUM_ACTIONS, ALESettings, make_vector_env
+from benchmarks.atari.ale_settings import FRAME_SIZE, NUM_ACTIONS, ALESettings, make_vector_env
+from benchmarks.atari.dqn_settings import DQNSettings
 from benchmarks.atari.sequence import AtariSequenceVectorEnv, GameSchedule
 
 
@@ -49,24 +51,25 @@ def sequence_steps_per_second(game: str, num_envs: int, actions: np.ndarray, thr
     return len(actions) * num_envs / elapsed
 
 
-def updates_per_second(channels: tuple[int, int, int], hidden: int, batch_size: int, updates: int, device: str) -> float:
+def updates_per_second(preset: str, batch_size: int, updates: int, device: str) -> float:
     from benchmarks.atari.dqn import DQNAgent
-    from benchmarks.atari.dqn_settings import DQNSettings
     from benchmarks.atari.replay import ReplayBuffer
+    from benchmarks.base import get
     from benchmarks.models import QNetwork
-    from benchmarks.supervised import prepare_learner
     from methods.base import create
-    from methods.learner import OptimizerSpec
+    from methods.learner import OptimizerSpec, prepare_learner
 
+    config = get("atari-sequence").config(preset)
+    stack = config.frame_stack
     rng = np.random.default_rng(0)
-    replay = ReplayBuffer(20_000, 4, (84, 84), 4)
+    replay = ReplayBuffer(20_000, 4, (FRAME_SIZE, FRAME_SIZE), stack)
     for t in range(5_000):
-        observations = rng.integers(0, 255, (4, 4, 84, 84), dtype=np.uint8)
+        observations = rng.integers(0, 255, (4, stack, FRAME_SIZE, FRAME_SIZE), dtype=np.uint8)
         replay.add(observations, rng.integers(0, NUM_ACTIONS, 4), rng.choice([-1.0, 0.0, 1.0], 4).astype(np.float32),
                    rng.random(4) < 0.01, np.zeros(4, dtype=bool), np.full(4, t == 0))
-    model = QNetwork(NUM_ACTIONS, 4, channels, hidden)
-    learner = prepare_learner(model, create("baseline"), OptimizerSpec(lr=6.25e-5, eps=1.5e-4), "atari", device)
-    agent = DQNAgent(learner, DQNSettings(batch_size=batch_size), rng)
+    model = QNetwork(NUM_ACTIONS, stack, tuple(config.channels), config.hidden)
+    learner = prepare_learner(model, create("baseline"), OptimizerSpec(lr=config.lr, eps=config.adam_eps), "atari", device)
+    agent = DQNAgent(learner, dataclasses.replace(config.dqn_settings(), batch_size=batch_size), rng)
     for _ in range(10):
         agent.update(replay)
     _sync(device)
@@ -75,6 +78,13 @@ def updates_per_second(channels: tuple[int, int, int], hidden: int, batch_size: 
         agent.update(replay)
     _sync(device)
     return updates / (time.perf_counter() - start)
+
+
+def network_label(preset: str) -> str:
+    from benchmarks.base import get
+
+    config = get("atari-sequence").config(preset)
+    return f"{preset} ({','.join(map(str, config.channels))})/{config.hidden}"
 
 
 def _sync(device: str) -> None:
@@ -90,7 +100,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000, help="vector steps per timing")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--updates", type=int, default=200)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=DQNSettings.batch_size)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--json", action="store_true")
@@ -109,10 +119,10 @@ def main() -> None:
     print(f"raw AtariVectorEnv ({args.game}, {args.num_envs} envs): {max(raw):,.0f} agent steps/s")
     print(f"AtariSequenceVectorEnv: {max(sequence):,.0f} agent steps/s  (ratio {ratio:.3f}; required >= 0.9)")
 
-    networks = {"paper (32,64,64)/512": ((32, 64, 64), 512), "quick (16,32,32)/256": ((16, 32, 32), 256)}
     rates = {}
-    for label, (channels, hidden) in networks.items():
-        rates[label] = updates_per_second(channels, hidden, args.batch_size, args.updates, args.device)
+    for preset in ("paper", "quick"):
+        label = network_label(preset)
+        rates[label] = updates_per_second(preset, args.batch_size, args.updates, args.device)
         print(f"DQN updates/s, {label} Q-network, batch {args.batch_size}, {args.device}: {rates[label]:,.1f}")
     if args.json:
         print(json.dumps({

@@ -23,7 +23,8 @@ import torch
 def run_once(method: str, tasks: int, mode: str):
     """One fresh run of `method` with subnormals handled by `mode`; returns its record."""
     from benchmarks.numerics import DENORMALS_VARIABLE
-    from benchmarks.runner import plan_jobs, run_job
+    from benchmarks.planning import plan_jobs
+    from benchmarks.runner import run_job
 
     os.environ[DENORMALS_VARIABLE] = mode
     (job,) = plan_jobs(["random-label-mnist"], [method], [0], "quick", overrides={"bench": {"num_tasks": str(tasks)}})

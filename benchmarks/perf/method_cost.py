@@ -29,7 +29,8 @@ def time_once(spec: str, steps_per_task: int, tasks: int, seed: int) -> float:
     from benchmarks.numerics import cpu_denormals, denormal_mode
     from benchmarks.sinks import RunSink
     from benchmarks.streams import ClassificationTask
-    from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+    from benchmarks.supervised import LoopSettings, train_classification_stream
+    from methods.learner import prepare_learner
     from methods import base
     from methods.learner import OptimizerSpec, TaskInfo
 

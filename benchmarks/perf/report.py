@@ -186,7 +186,7 @@ def measured_when() -> str:
 
     The processor is named per section: sections of one page can come from different machines (`--only`).
     """
-    from benchmarks.runner import cpu_model
+    from benchmarks.provenance import cpu_model
 
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -234,7 +234,7 @@ def write_report(measurements: list[Measurement], out: Path, command: str) -> No
 
     Written through a temporary file, so a failure never loses the sections it was keeping.
     """
-    from leaderboard.bundle import write_atomic
+    from core.files import write_atomic
 
     kept = existing_sections(out)
     measured = {m.section.key: m for m in measurements}

@@ -53,7 +53,8 @@ def lean_loop(model: Any, inputs: torch.Tensor, targets: torch.Tensor, steps: in
     from benchmarks.diagnostics import DiagnosticsSettings
     from benchmarks.sinks import RunSink
     from benchmarks.streams import ClassificationTask
-    from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+    from benchmarks.supervised import LoopSettings, train_classification_stream
+    from methods.learner import prepare_learner
     from methods.baseline import Baseline
     from methods.learner import OptimizerSpec, TaskInfo
 

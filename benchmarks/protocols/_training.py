@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from benchmarks.errors import BenchmarkError
-from methods.config import require
+from core.config import require
 
 if TYPE_CHECKING:
     from benchmarks.base import BenchmarkResult, RunContext
@@ -76,7 +76,8 @@ def train_stream(
 ) -> BenchmarkResult:
     """Wrap `model` with the method, then run the lean loop over `stream` with `config`'s settings."""
     from benchmarks.diagnostics import DiagnosticsSettings
-    from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+    from benchmarks.supervised import LoopSettings, train_classification_stream
+    from methods.learner import prepare_learner
     from methods.learner import OptimizerSpec
 
     spec = OptimizerSpec(name=config.optimizer, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)

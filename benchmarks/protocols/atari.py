@@ -6,13 +6,17 @@ and score visits by the human-normalised score of their last training episodes (
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from benchmarks.atari.ale_settings import ALESettings
+from benchmarks.atari.dqn_settings import DQNSettings
+from benchmarks.atari.loop_settings import AtariLoopSettings
 from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
 from benchmarks.errors import BenchmarkError
 from leaderboard.records import HeadlineRule
-from methods.config import require
+from core.config import require
 
 PAPER_GAMES = (
     "pong", "breakout", "space_invaders", "seaquest", "qbert",
@@ -24,35 +28,27 @@ QUICK_GAMES = ("boxing", "breakout", "road_runner")
 SMOKE_GAMES = ("breakout", "boxing")
 
 
+Settings = TypeVar("Settings")
+
+
+def _part(config: Any, settings: type[Settings]) -> Settings:
+    """The `settings` dataclass (validated) holding the config's values of its fields."""
+    return settings(**{f.name: getattr(config, f.name) for f in dataclasses.fields(settings)})
+
+
 @dataclass(frozen=True)
-class AtariAgentConfig:
-    """Emulator, agent and reporting settings shared by the Atari benchmarks (defaults: paper scale)."""
+class AtariAgentConfig(AtariLoopSettings, DQNSettings, ALESettings):
+    """Every setting of an Atari run, recorded and overridable: the fields (and defaults) of `ALESettings`,
+    `DQNSettings` and `AtariLoopSettings`, then the parallelism, the Q-network and Adam (defaults: paper scale)."""
 
     num_envs: int = 8
     env_threads: int = 0
-    sticky_action_probability: float = 0.25
-    max_episode_frames: int = 108_000
     channels: tuple[int, ...] = (32, 64, 64)
     hidden: int = 512
     lr: float = 6.25e-5
     adam_eps: float = 1.5e-4
-    gamma: float = 0.99
-    batch_size: int = 32
-    replay_capacity: int = 1_000_000
-    clear_replay_on_switch: bool = True
-    learning_starts: int = 20_000
-    train_every: int = 4
-    target_update_every: int = 2_000
-    epsilon_start: float = 1.0
-    epsilon_end: float = 0.01
-    epsilon_decay_steps: int = 250_000
-    eval_epsilon: float = 0.001
-    eval_episodes: int = 10
-    score_window: int = 100
-    probe_size: int = 256
-    diagnostics: bool = True
 
-    def _check_agent(self) -> None:
+    def __post_init__(self) -> None:
         require(self.num_envs > 0, "bench", "num_envs", "a positive integer", self.num_envs, BenchmarkError)
         require(self.env_threads >= 0, "bench", "env_threads", "0 (automatic) or a positive integer", self.env_threads, BenchmarkError)
         require(len(self.channels) == 3 and all(c > 0 for c in self.channels), "bench", "channels",
@@ -60,23 +56,18 @@ class AtariAgentConfig:
         require(self.hidden > 0, "bench", "hidden", "a positive integer", self.hidden, BenchmarkError)
         require(self.lr > 0, "bench", "lr", "a positive number", self.lr, BenchmarkError)
         require(self.adam_eps > 0, "bench", "adam_eps", "a positive number", self.adam_eps, BenchmarkError)
-        require(self.probe_size > 0, "bench", "probe_size", "a positive integer", self.probe_size, BenchmarkError)
         self.ale_settings()
         self.dqn_settings()
+        self.loop_settings()
 
-    def ale_settings(self):
-        from benchmarks.atari.ale_settings import ALESettings
+    def ale_settings(self) -> ALESettings:
+        return _part(self, ALESettings)
 
-        return ALESettings(sticky_action_probability=self.sticky_action_probability, max_episode_frames=self.max_episode_frames)
+    def dqn_settings(self) -> DQNSettings:
+        return _part(self, DQNSettings)
 
-    def dqn_settings(self):
-        from benchmarks.atari.dqn_settings import DQNSettings
-
-        return DQNSettings(
-            gamma=self.gamma, batch_size=self.batch_size, learning_starts=self.learning_starts, train_every=self.train_every,
-            target_update_every=self.target_update_every, epsilon_start=self.epsilon_start, epsilon_end=self.epsilon_end,
-            epsilon_decay_steps=self.epsilon_decay_steps, eval_epsilon=self.eval_epsilon,
-        )
+    def loop_settings(self) -> AtariLoopSettings:
+        return _part(self, AtariLoopSettings)
 
 
 @dataclass(frozen=True)
@@ -91,7 +82,7 @@ class AtariSequenceConfig(AtariAgentConfig):
         require(len(self.games) > 0, "bench", "games", "at least one ALE game id, e.g. breakout,pong", self.games, BenchmarkError)
         require(self.frames_per_game > 0, "bench", "frames_per_game", "a positive number of frames", self.frames_per_game, BenchmarkError)
         require(self.cycles > 0, "bench", "cycles", "a positive integer", self.cycles, BenchmarkError)
-        self._check_agent()
+        super().__post_init__()
 
 
 @dataclass(frozen=True)
@@ -105,7 +96,7 @@ class AtariSingleConfig(AtariAgentConfig):
     def __post_init__(self) -> None:
         require(self.frames > 0, "bench", "frames", "a positive number of frames", self.frames, BenchmarkError)
         require(self.segments > 0, "bench", "segments", "a positive integer", self.segments, BenchmarkError)
-        self._check_agent()
+        super().__post_init__()
 
 
 _SMOKE = dict(
@@ -121,22 +112,17 @@ _QUICK = dict(
 def _run(config: AtariAgentConfig, method: Any, seed: int, context: RunContext, games: tuple[str, ...], frames_per_game: int,
          cycles: int, segments: int, family: str) -> BenchmarkResult:
     from benchmarks.atari.ale_settings import NUM_ACTIONS
-    from benchmarks.atari.loop import AtariLoopSettings, SequenceTrainer
+    from benchmarks.atari.loop import SequenceTrainer
     from benchmarks.atari.sequence import AtariSequenceVectorEnv, GameSchedule
     from benchmarks.models import QNetwork
-    from benchmarks.supervised import prepare_learner
-    from methods.learner import OptimizerSpec
+    from methods.learner import OptimizerSpec, prepare_learner
 
     ale = config.ale_settings()
     env = AtariSequenceVectorEnv(GameSchedule(games, frames_per_game, cycles), config.num_envs, ale, seed, num_threads=config.env_threads)
     model = QNetwork(NUM_ACTIONS, ale.frame_stack, tuple(config.channels), config.hidden)
     learner = prepare_learner(model, method, OptimizerSpec(name="adam", lr=config.lr, eps=config.adam_eps), family, context.device)
-    settings = AtariLoopSettings(
-        replay_capacity=config.replay_capacity, clear_replay_on_switch=config.clear_replay_on_switch,
-        segments_per_visit=segments, score_window=config.score_window, eval_episodes=config.eval_episodes,
-        probe_size=config.probe_size, diagnostics=config.diagnostics,
-    )
-    return SequenceTrainer(learner, env, config.dqn_settings(), settings, seed, context.sink).run()
+    trainer = SequenceTrainer(learner, env, config.dqn_settings(), config.loop_settings(), seed, context.sink, segments_per_visit=segments)
+    return trainer.run()
 
 
 def _rom_source(games: tuple[str, ...]) -> str:
@@ -151,7 +137,7 @@ def _rom_source(games: tuple[str, ...]) -> str:
 @register
 class AtariSequence(Benchmark):
     name = "atari-sequence"
-    version = "1"
+    version = "2"
     description = "Atari games played in sequence and cycled; DQN; mean human-normalised score of the last cycle (NaP Fig. 6)"
     family = "atari"
     Config = AtariSequenceConfig
@@ -172,7 +158,7 @@ class AtariSequence(Benchmark):
 @register
 class AtariSingle(Benchmark):
     name = "atari-single"
-    version = "1"
+    version = "2"
     description = "One Atari game over a long run (the nonstationarity of RL itself); DQN; final human-normalised score"
     family = "atari"
     Config = AtariSingleConfig

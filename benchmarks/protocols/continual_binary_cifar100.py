@@ -14,7 +14,7 @@ from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
 from benchmarks.errors import BenchmarkError
 from benchmarks.protocols._training import TrainingConfig, cifar_source, cifar_split, positive, train_stream
 from leaderboard.records import HeadlineRule
-from methods.config import require
+from core.config import require
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
 from benchmarks.errors import BenchmarkError
 from benchmarks.protocols._training import positive
 from leaderboard.records import HeadlineRule
-from methods.config import require
+from core.config import require
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class SlowlyChangingRegression(Benchmark):
         from benchmarks.diagnostics import DiagnosticsSettings, DiagnosticsTracker
         from benchmarks.models import MLP
         from benchmarks.regression import SlowlyChangingRegressionStream, train_regression_stream
-        from benchmarks.supervised import prepare_learner
+        from methods.learner import prepare_learner
         from methods.learner import OptimizerSpec
 
         stream = SlowlyChangingRegressionStream(

@@ -13,8 +13,6 @@ leaderboard_app = typer.Typer(help="Read the results as a leaderboard.", no_args
 STORE_HELP = "SQLite results file (default $CLBENCH_STORE or results/clbench.db)."
 FROM_HELP = "Build from these bundles (.json or .json.gz, from `clbench results export`) instead of the store: --from A.json B.json."
 REPS_HELP = "Bootstrap resamples for the 95% CIs (2,000 by default; see docs/leaderboard.md)."
-TERMINAL_COLUMNS = ("rank", "method", "seeds", "runs", "benchmarks", "score_mean_std", "normalised_iqm", "improvement",
-                    "retention", "cost", "flags", "run_id", "seed", "status", "reason")
 CACHE_HELP = "Statistics cache file (default: next to the store, or in the output folder for bundles)."
 
 
@@ -57,7 +55,7 @@ def method_metadata():
     """Name, summary, citation and paper link of every registered method, as plain data for the site."""
     from leaderboard.site.builder import MethodInfo
     from methods import base
-    from methods.errors import UserInputError
+    from core.errors import UserInputError
 
     try:
         return [
@@ -92,7 +90,7 @@ def show(
         return
     leaderboard = _leaderboard(records, reps, _default_cache(store, bundles, None))
     for data in all_tables(leaderboard):
-        columns = [c for c in data.columns if c.key in TERMINAL_COLUMNS]
+        columns = [c for c in data.columns if c.terminal]
         labels = [str(row.get("method", "")) for row in data.rows]
         table = Table(title=Text(data.title), title_justify="left")
         for column in columns:

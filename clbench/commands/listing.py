@@ -72,7 +72,7 @@ def show_method(
 def method_description(name: str) -> dict[str, Any]:
     """Everything `methods show` prints about `name`, as plain data (raises MethodError if unknown)."""
     from methods import base
-    from methods.config import _describe_type
+    from core.config import _describe_type
 
     cls = base.get(name)
     hints = typing.get_type_hints(cls.Config)
@@ -120,7 +120,7 @@ def _method_names(pattern: str) -> list[str]:
     import fnmatch
 
     from methods import base
-    from methods.avalanche_strategies import listed_names
+    from methods.from_avalanche_plugin import listed_names
 
     return sorted(set(base.names(pattern)) | {n for n in listed_names() if fnmatch.fnmatch(n, pattern)})
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from clbench.console import console
+from clbench.console import print_scaffold
 
 
 def new_method(
@@ -23,9 +23,7 @@ def new_method(
     target_methods = methods_dir or package_dir
     target_tests = tests_dir or package_dir.parent / "tests" / "methods"
     written = scaffold.write(name, target_methods, target_tests, base.names(), force=force)
-    console.print(f"wrote {written.method_path}", soft_wrap=True)
-    console.print(f"wrote {written.test_path}", soft_wrap=True)
-    console.print(f"next: edit the method, then run  python -m pytest {written.test_path}", soft_wrap=True)
+    print_scaffold(written, "method")
 
 
 def register(app: typer.Typer) -> None:

@@ -45,11 +45,11 @@ def run(
     """Run benchmarks (or a suite) × methods × seeds and store one record per run; rerunning resumes."""
     from benchmarks.base import RunContext
     from benchmarks.executors import make_executor
-    from benchmarks.runner import plan_jobs
+    from benchmarks.planning import plan_jobs
     from clbench.progress import SweepProgress, make_progress
     from clbench.sweep import pending_jobs, run_sweep
     from leaderboard.store import ResultsStore
-    from methods.config import parse_assignments
+    from core.config import parse_assignments
 
     benchmarks = split_names(benchmark)
     methods = expand_methods(split_names(method) + split_names(methods_option))
@@ -69,7 +69,7 @@ def run(
         fail(f"--retries must be 0 or more, got {retries}")
     if data_root is not None and not data_root.is_dir() and not download:
         fail(f"--data-root {data_root} is not a folder (create it and pass --download to fetch data into it)")
-    runner = make_executor(executor, jobs, address, retries)
+    chosen_executor = make_executor(executor, jobs, address, retries)
     seed_list = list(range(seeds)) if seeds is not None else [seed]
     context = RunContext(data_root=data_root, allow_download=download, device=device)
     overrides = parse_assignments(assignments or [])
@@ -113,7 +113,7 @@ def run(
 
     with bars:
         monitor = SweepProgress(bars, total_runs=len(todo), extra_sinks=extra_sinks)
-        outcome = run_sweep(todo, results, runner, context, force=True, on_record=report, monitor=monitor)
+        outcome = run_sweep(todo, results, chosen_executor, context, on_record=report, monitor=monitor)
     for record in outcome.records:
         if record.status == "failed":
             console.print(f"[red]failed[/] {record.run_id}: {record.error}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
-from leaderboard.bundle import write_atomic
+from core.files import write_atomic
 from leaderboard.curves import diagnostic_curve, diagnostic_keys, task_curve, task_metric_keys
 from leaderboard.site import plots
 from leaderboard.tables import TableData, all_tables, benchmark_table, overall_table, unscored_runs_table
@@ -64,12 +64,14 @@ def _environment():
 
 
 def _method_links(table: TableData, known: set[str]) -> None:
-    """Link each part of a method spec (`nap+redo`) to its entry on the methods page, where there is one."""
+    """Link each part of a method spec (`nap+redo`) to its entry on the methods page, where there is one.
+
+    The label is the row's spec (`_method`) plus what tells its versions or configs apart (` v2`, `@hash`).
+    """
     for row in table.rows:
-        label = row.get("method")
-        if not isinstance(label, str):
+        label, spec = row.get("method"), row.get("_method")
+        if not (isinstance(label, str) and isinstance(spec, str) and label.startswith(spec)):
             continue
-        spec = label.split("@")[0]
         parts = spec.split("+")
         if any(part in known for part in parts):
             row["_links"] = {"method": [(part, f"methods.html#{anchor(part)}" if part in known else None) for part in parts]}

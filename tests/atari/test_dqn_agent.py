@@ -10,7 +10,7 @@ from benchmarks.atari.dqn import DQNAgent
 from benchmarks.atari.dqn_settings import DQNSettings, clip_reward
 from benchmarks.atari.replay import Batch
 from benchmarks.models import QNetwork
-from benchmarks.supervised import prepare_learner
+from methods.learner import prepare_learner
 from methods.base import create
 from methods.learner import OptimizerSpec
 from tests.atari.conftest import tiny_trainer

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks.atari.loop import AtariLoopSettings
 from methods.base import Method
 from methods.learner import Learner, TaskInfo
 from tests.atari.conftest import tiny_trainer
@@ -109,8 +108,7 @@ def test_diagnostics_are_measured_at_the_end_of_every_visit(recorded):
 
 def test_atari_single_reports_segments_but_starts_one_task():
     recorder = Recorder()
-    trainer = tiny_trainer(recorder, games=("breakout",), frames_per_game=640, cycles=1,
-                           loop=AtariLoopSettings(replay_capacity=200, eval_episodes=0, probe_size=16, segments_per_visit=2))
+    trainer = tiny_trainer(recorder, games=("breakout",), frames_per_game=640, cycles=1, segments_per_visit=2)
     result = trainer.run()
     assert sum(c[0] == "on_task_start" for c in recorder.calls) == 1
     assert [t.task for t in result.tasks] == [0, 1]

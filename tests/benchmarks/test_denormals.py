@@ -7,7 +7,8 @@ import torch
 
 from benchmarks.errors import BenchmarkError
 from benchmarks.numerics import DENORMALS_VARIABLE, cpu_denormals
-from benchmarks.runner import plan_jobs, run_job
+from benchmarks.planning import plan_jobs
+from benchmarks.runner import run_job
 from methods import base as method_registry
 from methods.base import Method
 from methods.learner import Learner

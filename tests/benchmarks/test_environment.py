@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import platform
 
-from benchmarks import runner
-from benchmarks.runner import cpu_model
+from benchmarks import provenance
+from benchmarks.provenance import cpu_model
 
 CPUINFO = """processor\t: 0
 vendor_id\t: AuthenticAMD
@@ -27,11 +27,11 @@ def test_without_cpuinfo_the_cpu_model_is_what_platform_knows_or_none(tmp_path):
 
 
 def test_a_record_environment_carries_the_cpu_model_and_mkl_cbwr_off_when_unset(monkeypatch):
-    monkeypatch.setattr(runner, "_ENVIRONMENT", None)
+    monkeypatch.setattr(provenance, "_ENVIRONMENT", None)
     monkeypatch.setenv("MKL_CBWR", "AVX2")
-    pinned = runner.environment()
-    monkeypatch.setattr(runner, "_ENVIRONMENT", None)
+    pinned = provenance.environment()
+    monkeypatch.setattr(provenance, "_ENVIRONMENT", None)
     monkeypatch.delenv("MKL_CBWR")
-    unpinned = runner.environment()
+    unpinned = provenance.environment()
     assert pinned.cpu_model == unpinned.cpu_model == cpu_model()
     assert (pinned.mkl_cbwr, unpinned.mkl_cbwr) == ("AVX2", "OFF")

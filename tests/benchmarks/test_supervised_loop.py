@@ -8,7 +8,8 @@ from benchmarks.diagnostics import DiagnosticsSettings
 from benchmarks.models import MLP
 from benchmarks.sinks import RunSink
 from benchmarks.streams import ClassificationTask, ClassPairStream
-from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+from benchmarks.supervised import LoopSettings, train_classification_stream
+from methods.learner import prepare_learner
 from methods.base import Method
 from methods.learner import OptimizerSpec, TaskInfo
 

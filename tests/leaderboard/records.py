@@ -20,6 +20,7 @@ def make_record(
     rule: HeadlineRule = RULE,
     wall_time_s: float = 1.0,
     method_config: dict | None = None,
+    method_version: str = "1",
     diagnostics: dict[str, list[float | None]] | None = None,
     error: str | None = None,
 ) -> RunRecord:
@@ -36,12 +37,13 @@ def make_record(
         for i in range(length)
     ]
     return RunRecord(
-        run_id=make_run_id(benchmark, version, preset, benchmark_config, method, method_config, seed),
+        run_id=make_run_id(benchmark, version, preset, benchmark_config, method, method_config, seed, method_version=method_version),
         benchmark=benchmark,
         benchmark_version=version,
         preset=preset,
         benchmark_config=benchmark_config,
         method=method,
+        method_version=method_version,
         method_config=method_config,
         seed=seed,
         status=status,

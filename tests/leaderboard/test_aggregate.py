@@ -34,33 +34,33 @@ def test_each_seed_is_normalised_by_chance_and_the_reset_full_mean():
     board = build_leaderboard(three_methods(), FAST).boards[0]
     assert board.reference == pytest.approx(0.8)
     assert row(board, "baseline").normalised == pytest.approx({0: 0.2 / 0.7, 1: 0.3 / 0.7, 2: 0.4 / 0.7})
-    assert row(board, "reset_full").normalised_iqm.point == pytest.approx(1.0)
+    assert row(board, "reset_full").estimates["normalised_iqm"].point == pytest.approx(1.0)
 
 
 def test_optimality_gap_of_reset_full_counts_its_seeds_below_the_reference():
     board = build_leaderboard(three_methods(), FAST).boards[0]
     # normalised 8/7, 1, 6/7: clipped at 1 → gap = 1 − (1 + 1 + 6/7)/3
-    assert row(board, "reset_full").optimality_gap.point == pytest.approx(1 - (2 + 6 / 7) / 3)
+    assert row(board, "reset_full").estimates["optimality_gap"].point == pytest.approx(1 - (2 + 6 / 7) / 3)
 
 
 def test_score_iqm_of_three_seeds_is_their_mean():
     board = build_leaderboard(three_methods(), FAST).boards[0]
-    estimate = row(board, "baseline").score_iqm
+    estimate = row(board, "baseline").estimates["score_iqm"]
     assert estimate.point == pytest.approx(0.4)
     assert 0.3 <= estimate.low <= 0.4 <= estimate.high <= 0.5
 
 
 def test_probability_of_improvement_over_baseline_is_one_when_every_run_beats_every_baseline_run():
     board = build_leaderboard(three_methods(), FAST).boards[0]
-    assert row(board, "nap").improvement.as_list() == pytest.approx([1.0, 1.0, 1.0])
-    assert row(board, "baseline").improvement is None
+    assert row(board, "nap").estimates["improvement"].as_list() == pytest.approx([1.0, 1.0, 1.0])
+    assert "improvement" not in row(board, "baseline").estimates
 
 
 def test_diverged_seed_is_flagged_and_left_out_of_the_statistics():
     nap = row(build_leaderboard(three_methods(), FAST).boards[0], "nap")
     assert nap.diverged == [2] and sorted(nap.scores) == [0, 1]
     assert "diverged seeds 2" in nap.flags
-    assert nap.score_iqm.point == pytest.approx(0.65)
+    assert nap.estimates["score_iqm"].point == pytest.approx(0.65)
 
 
 def test_failed_and_missing_seeds_are_flagged():
@@ -147,11 +147,24 @@ def test_two_configs_of_one_method_are_two_rows_labelled_with_their_hash():
     assert len(board.rows) == 2 and all(r.label.startswith("nap@") for r in board.rows)
 
 
+def test_two_versions_of_one_method_with_the_same_seed_and_config_are_two_rows_labelled_by_version():
+    records = [make_record("nap", 0, [0.5, 0.4], method_version="1"), make_record("nap", 0, [0.5, 0.6], method_version="2")]
+    board = build_leaderboard(records, FAST).boards[0]
+    assert sorted((r.label, r.scores[0]) for r in board.rows) == [("nap v1", 0.4), ("nap v2", 0.6)]
+
+
+def test_a_version_run_with_two_configs_shows_its_version_and_each_config_hash():
+    records = [make_record("nap", 0, [0.5, 0.4])]
+    records += [make_record("nap", 0, [0.5, x], method_version="2", method_config={"nap": {"every": n}}) for n, x in [(1, 0.6), (10, 0.7)]]
+    labels = sorted(r.label for r in build_leaderboard(records, FAST).boards[0].rows)
+    assert labels[0] == "nap v1" and labels[1].startswith("nap v2@") and labels[2].startswith("nap v2@") and labels[1] != labels[2]
+
+
 def test_benchmark_without_chance_has_no_normalised_score_and_is_left_out_of_the_overall_ranking():
     rule = HeadlineRule(metric="online_accuracy", select="last_n", n=1, chance=None)
     board = build_leaderboard(three_methods(rule=rule), FAST).boards[0]
     assert board.reference is None and "no chance level" in board.normaliser_note
-    assert row(board, "nap").normalised_iqm is None and row(board, "nap").score_iqm is not None
+    assert sorted(row(board, "nap").estimates) == ["improvement", "score_iqm"]
     overall = build_leaderboard(three_methods(rule=rule), FAST).overall[0]
     assert overall.rows == [] and "no chance level" in overall.excluded[0]
 
@@ -162,10 +175,10 @@ def test_overall_ranking_pools_normalised_scores_across_benchmarks():
     assert [r.label for r in overall.rows] == ["reset_full", "nap", "baseline"]
     baseline = next(r for r in overall.rows if r.label == "baseline")
     # six normalised scores (2/7, 3/7, 4/7 on each benchmark); the 25% trim drops one from each end
-    assert baseline.normalised_iqm.point == pytest.approx((2 / 7 + 3 / 7 + 3 / 7 + 4 / 7) / 4)
+    assert baseline.estimates["normalised_iqm"].point == pytest.approx((2 / 7 + 3 / 7 + 3 / 7 + 4 / 7) / 4)
     assert baseline.benchmarks == ["other", "toy"] and baseline.scored_runs == 6
     nap = next(r for r in overall.rows if r.label == "nap")
-    assert nap.improvement.point == pytest.approx(1.0)
+    assert nap.estimates["improvement"].point == pytest.approx(1.0)
     assert "2 failed, diverged or missing runs" in nap.flags[0]
 
 

@@ -90,6 +90,13 @@ def test_pages_load_nothing_from_the_network(site):
         assert "http://" not in text.replace('href="https://arxiv.org', "") and "src=\"http" not in text and "//cdn" not in text
 
 
+def test_a_versioned_label_links_its_method_and_shows_its_version(tmp_path):
+    records = [make_record("nap", 0, [0.5, 0.4]), make_record("nap", 0, [0.5, 0.6], method_version="2")]
+    build_site(build_leaderboard(records, BootstrapSettings(reps=100)), tmp_path, [MethodInfo("nap", "NaP.")])
+    page = next(tmp_path.glob("toy-*.html")).read_text()
+    assert '<a href="methods.html#m-nap">nap</a> v1' in page and '<a href="methods.html#m-nap">nap</a> v2' in page
+
+
 def test_build_command_prints_the_site_path(tmp_path):
     from leaderboard.store import ResultsStore
 

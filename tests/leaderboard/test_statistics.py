@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from leaderboard.errors import LeaderboardError
 from leaderboard.statistics import (
+    NORMALISED_IQM,
+    OPTIMALITY_GAP,
+    SCORE_IQM,
     BootstrapSettings,
+    Statistic,
     StatisticsCache,
+    aggregate_estimates,
     iqm,
     iqm_estimate,
     optimality_gap,
     performance_profile,
     probability_of_improvement,
+    register,
 )
 
 FAST = BootstrapSettings(reps=200)
@@ -83,11 +91,41 @@ def test_statistics_cache_answers_a_repeat_from_disk(tmp_path):
     assert (reloaded.hits, reloaded.misses) == (1, 0)
 
 
-def test_cache_key_changes_with_scores_and_reps():
+def test_cache_key_changes_with_scores_reps_and_the_statistics_version():
     scores = [np.array([0.1, 0.5])]
-    key = StatisticsCache.key("iqm", FAST, [scores])
-    assert key != StatisticsCache.key("iqm", FAST, [[np.array([0.1, 0.6])]])
-    assert key != StatisticsCache.key("iqm", BootstrapSettings(reps=300), [scores])
+    key = StatisticsCache.key("iqm", 1, FAST, [scores])
+    assert key != StatisticsCache.key("iqm", 1, FAST, [[np.array([0.1, 0.6])]])
+    assert key != StatisticsCache.key("iqm", 1, BootstrapSettings(reps=300), [scores])
+    assert key != StatisticsCache.key("iqm", 2, FAST, [scores])
+
+
+RUNS = {"score": [np.array([0.2, 0.4, 0.5, 0.9, 0.3])], "normalised": [np.array([0.1, 0.3, 0.45, 1.2, 0.2])]}
+
+
+def test_a_new_version_of_one_statistic_recomputes_it_and_reuses_the_others_cached_intervals(tmp_path):
+    cache = StatisticsCache(tmp_path / "stats.json")
+    aggregate_estimates(RUNS, FAST, cache)
+    cache.save()
+    reloaded = StatisticsCache(tmp_path / "stats.json")
+    bumped = dataclasses.replace(OPTIMALITY_GAP, version=2)
+    aggregate_estimates(RUNS, FAST, reloaded, statistics=[SCORE_IQM, NORMALISED_IQM, bumped])
+    assert (reloaded.hits, reloaded.misses) == (2, 1)
+
+
+def test_each_statistic_gets_the_same_interval_alone_as_in_one_bootstrap_with_the_others():
+    together = aggregate_estimates(RUNS, FAST).estimates
+    for statistic in (SCORE_IQM, NORMALISED_IQM, OPTIMALITY_GAP):
+        assert aggregate_estimates(RUNS, FAST, statistics=[statistic]).estimates == {statistic.name: together[statistic.name]}
+
+
+def test_runs_get_an_estimate_of_each_registered_statistic_whose_scale_they_have():
+    assert set(aggregate_estimates({"score": RUNS["score"]}, FAST).estimates) == {"score_iqm"}
+    assert set(aggregate_estimates(RUNS, FAST).estimates) == {"score_iqm", "normalised_iqm", "optimality_gap"}
+
+
+def test_registering_a_second_statistic_under_a_taken_name_is_refused():
+    with pytest.raises(ValueError, match="'score_iqm' is already registered"):
+        register(Statistic("score_iqm", 1, iqm, "score", "score IQM again"))
 
 
 def test_run_score_profile_is_the_fraction_of_runs_above_each_threshold():

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from benchmarks.models import MLP
-from methods.avalanche import plugin
-from methods.errors import MethodError
+from methods.to_avalanche_plugin import plugin
+from core.errors import MethodError
 
 
 def tiny_benchmark(tasks: int = 2):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks.errors import BenchmarkError
+from core.errors import MethodError
 from methods import base
 from tests.methods.tiny import FAMILIES, TinyStream, build, run_stream
 
@@ -37,7 +37,7 @@ def test_method_trains_two_tasks_without_nan_and_is_reproducible(name, family):
     model = FAMILIES[family]()
     reason = make(name).applies_to(model.describe(), "supervised")
     if reason:
-        with pytest.raises(BenchmarkError, match="cannot run here"):
+        with pytest.raises(MethodError, match="cannot run here"):
             build(model, make(name))
         return
     first = trained_weights(name, family, seed=3)
@@ -70,6 +70,6 @@ def test_method_cites_its_source_and_validates_its_config(name):
 def test_a_method_that_cannot_apply_says_so_before_the_model_changes():
     model = FAMILIES["mlp"]()
     before = [p.clone() for p in model.parameters()]
-    with pytest.raises(BenchmarkError, match=r"reset_lastk.k=9 is more than the 3 weight layers"):
+    with pytest.raises(MethodError, match=r"reset_lastk.k=9 is more than the 3 weight layers"):
         build(model, base.create("reset_lastk", {"reset_lastk": {"k": "9"}}))
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))

@@ -10,7 +10,7 @@ import torch
 from benchmarks.models import MLP
 from methods import base
 from methods.base import Method
-from methods.errors import MethodError
+from core.errors import MethodError
 from tests.helpers import run_cli
 from tests.methods.tiny import TinyStream, build, run_stream
 

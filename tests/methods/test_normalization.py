@@ -8,7 +8,7 @@ from torch import nn
 
 from benchmarks.models import MLP, ConvNet, SmallResNet
 from methods import base
-from methods.errors import MethodError
+from core.errors import MethodError
 from methods.network import NormSlot
 from tests.methods.tiny import build, train_step
 

@@ -7,7 +7,7 @@ import torch
 
 from methods import base
 from methods.adatam import AdaTAMOptimizer
-from methods.errors import MethodError
+from core.errors import MethodError
 from methods.tam import TorqueAwareMomentumOptimizer
 
 

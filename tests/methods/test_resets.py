@@ -9,7 +9,7 @@ import torch
 
 from benchmarks.models import MLP, parameter_count
 from methods import base
-from methods.errors import MethodError
+from core.errors import MethodError
 from tests.methods.tiny import build, start_task, train_step
 
 

@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from benchmarks.models import MLP, ConvNet, QNetwork, SmallResNet
 from benchmarks.sinks import RunSink
 from benchmarks.streams import ClassificationTask
-from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+from benchmarks.supervised import LoopSettings, train_classification_stream
+from methods.learner import prepare_learner
 from benchmarks.diagnostics import DiagnosticsSettings
 from methods import base
 from methods.base import Method
@@ -33,23 +34,11 @@ def build(model: torch.nn.Module, method: Method | str, lr: float = 1e-2, optimi
 
 
 def train_step(learner: Learner, inputs: torch.Tensor, targets: torch.Tensor) -> float:
-    """One step exactly as `benchmarks.supervised` takes it: penalty, backward, before, step, after.
-
-    Returns the task loss before the step, without the method's penalty.
-    """
-    method = learner.method
+    """One step exactly as every loop takes it (`Learner.update`); returns the task loss before the step."""
     learner.last_inputs, learner.last_targets = inputs, targets
     loss = F.cross_entropy(learner.model(inputs), targets)
     task_loss = float(loss.detach())
-    extra = method.penalty(learner)
-    if extra is not None:
-        loss = loss + extra
-    learner.optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    method.before_step(learner)
-    learner.optimizer.step()
-    learner.step += 1
-    method.after_step(learner)
+    learner.update(loss)
     return task_loss
 
 

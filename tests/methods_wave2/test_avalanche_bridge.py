@@ -11,10 +11,11 @@ from benchmarks.models import MLP
 from benchmarks.sinks import RunSink
 from benchmarks.streams import ClassificationTask
 from benchmarks.diagnostics import DiagnosticsSettings
-from benchmarks.supervised import LoopSettings, prepare_learner, train_classification_stream
+from benchmarks.supervised import LoopSettings, train_classification_stream
+from methods.learner import prepare_learner
 from methods import base
-from methods.avalanche_strategies import MemoryReplay
-from methods.errors import MethodError
+from methods.from_avalanche_plugin import MemoryReplay
+from core.errors import MethodError
 from methods.learner import OptimizerSpec, TaskInfo
 from tests.helpers import run_cli
 
@@ -170,11 +171,11 @@ def test_replay_memory_keeps_only_its_own_examples_alive_not_each_past_task(monk
     import gc
     import weakref
 
-    from methods import avalanche_strategies
+    from methods import from_avalanche_plugin
 
     method = base.create("avalanche:replay", {"avalanche:replay": {"mem_size": "5"}})
     task_data: list[weakref.ref] = []
-    build = avalanche_strategies.classification_dataset
+    build = from_avalanche_plugin.classification_dataset
 
     def recording_build(inputs, targets):
         dataset = build(inputs, targets)
@@ -182,7 +183,7 @@ def test_replay_memory_keeps_only_its_own_examples_alive_not_each_past_task(monk
             task_data.extend(weakref.ref(part) for part in dataset._datasets)
         return dataset
 
-    monkeypatch.setattr(avalanche_strategies, "classification_dataset", recording_build)
+    monkeypatch.setattr(from_avalanche_plugin, "classification_dataset", recording_build)
     run_stream(method, num_tasks=3)
     method.shim.experience = None
     gc.collect()
@@ -191,7 +192,7 @@ def test_replay_memory_keeps_only_its_own_examples_alive_not_each_past_task(monk
 
 
 def test_compacting_the_replay_memory_changes_no_number(monkeypatch):
-    from methods.avalanche_strategies import MemoryReplay
+    from methods.from_avalanche_plugin import MemoryReplay
 
     def final_weights():
         method = base.create("avalanche:replay", {"avalanche:replay": {"mem_size": "5"}})

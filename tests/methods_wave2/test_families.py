@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from benchmarks.errors import BenchmarkError
+from core.errors import MethodError
 from methods import base
 from methods.trac import trac_state
 from tests.methods_wave2.helpers import family_models, learner_for, train_steps
@@ -23,7 +23,7 @@ def test_method_trains_on_every_family_or_refuses_it(spec, family):
     model, shape = family_models()[family]
     inputs, targets = torch.randn(4, *shape), torch.tensor([0, 1, 2, 0])
     if family.startswith("resnet") and spec in REFUSES_RESIDUAL:
-        with pytest.raises(BenchmarkError, match="residual"):
+        with pytest.raises(MethodError, match="residual"):
             learner_for(spec, model)
         return
     learner = learner_for(spec, model, lr=1e-3)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.runner import Job, plan_jobs
+from benchmarks.planning import plan_jobs
+from benchmarks.runner import Job
 
 
 def smoke_jobs(methods: list[str], seeds: list[int]) -> list[Job]:

@@ -1,4 +1,7 @@
-"""Errors a researcher can act on: what was wrong, what is allowed, and the closest valid name."""
+"""Errors a researcher can act on: what was wrong, what is allowed, and the closest valid name.
+
+Every user error derives from `UserInputError`, the one root the CLI turns into a line and exit code 2.
+"""
 
 from __future__ import annotations
 

@@ -1,20 +1,23 @@
 """Any clbench method as an Avalanche `SupervisedPlugin`, so it runs inside Avalanche strategies (`Naive`, ...).
 
 Avalanche is imported only when a plugin is built (about 7 s). Hooks map as follows: `prepare` and
-`start` at the first `before_training`; `on_task_start`/`on_task_end` around each experience; `penalty`
-in `before_backward` (added to `strategy.loss`); `before_step` after backward; `after_step` after the update.
+`start` at the first `before_training`; `on_task_start`/`on_task_end` around each experience. Avalanche's
+strategy drives backward and the optimizer step, so the plugin calls the phases of `Learner.update` at the
+matching callbacks: `with_penalty` in `before_backward`, `before_optimizer_step` after backward, and
+`after_optimizer_step` after the update.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 import torch
 
 from methods.base import Method, create
-from methods.errors import MethodError
-from methods.learner import Learner, OptimizerSpec, TaskInfo
+from core.errors import MethodError
+from methods.learner import Learner, OptimizerSpec, TaskInfo, prepare_learner
 from methods.network import DescribedModel
 
 
@@ -56,18 +59,12 @@ def plugin(spec: str | Method, overrides: Mapping[str, Mapping[str, Any]] | None
                     f"method '{method.spec}' needs a model that describes its layers (a methods.network.DescribedModel, "
                     f"e.g. benchmarks.models.MLP); got {type(model).__name__}"
                 )
-            network = model.describe()
-            reason = method.applies_to(network, family)
-            if reason:
-                raise MethodError(f"method '{method.spec}' cannot run here: {reason}")
             lr = strategy.optimizer.param_groups[0]["lr"]
-            learner = _StrategyLearner(model, network, OptimizerSpec(lr=lr), method, family=family, template=strategy.optimizer)
-            method.prepare(learner)
-            learner.model.to(strategy.device)
-            learner.snapshot_initial_state()
-            learner.build_optimizer()
+            learner = prepare_learner(
+                model, method, OptimizerSpec(lr=lr), family, strategy.device,
+                learner_type=functools.partial(_StrategyLearner, template=strategy.optimizer),
+            )
             learner.batch_loss = lambda m: strategy._criterion(m(learner.last_inputs), learner.last_targets)
-            method.start(learner)
             self.learner = learner
             self._sync(strategy)
 
@@ -89,17 +86,14 @@ def plugin(spec: str | Method, overrides: Mapping[str, Mapping[str, Any]] | None
             self.learner.last_inputs, self.learner.last_targets = strategy.mb_x, strategy.mb_y
 
         def before_backward(self, strategy: Any, *args: Any, **kwargs: Any) -> None:
-            extra = method.penalty(self.learner)
-            if extra is not None:
-                strategy.loss = strategy.loss + extra
+            strategy.loss = self.learner.with_penalty(strategy.loss)
 
         def after_backward(self, strategy: Any, *args: Any, **kwargs: Any) -> None:
-            method.before_step(self.learner)
+            self.learner.before_optimizer_step()
             self._sync(strategy)
 
         def after_update(self, strategy: Any, *args: Any, **kwargs: Any) -> None:
-            self.learner.step += 1
-            method.after_step(self.learner)
+            self.learner.after_optimizer_step()
             self._sync(strategy)
 
         def after_training_exp(self, strategy: Any, *args: Any, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from methods.errors import MethodError, UserInputError
+from core.errors import MethodError, UserInputError, unknown_name_message
 
 
 def parse_assignments(assignments: list[str] | tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -86,8 +86,6 @@ def with_overrides(config: Any, overrides: Mapping[str, Any], scope: str, error:
     values: dict[str, Any] = {}
     for name, raw in overrides.items():
         if name not in fields:
-            from methods.errors import unknown_name_message
-
             raise error(unknown_name_message(f"field of {scope}", name, fields))
         if isinstance(raw, str):
             try:

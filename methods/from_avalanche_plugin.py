@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 
 from methods.base import Method, register_prefix
-from methods.config import as_dict, require
-from methods.errors import MethodError, unknown_name_message
+from core.config import as_dict, require
+from core.errors import MethodError, unknown_name_message
 from methods.learner import Learner, TaskInfo
 
 AVALANCHE_CITATION = "Carta et al. 2023, Avalanche: A PyTorch Library for Deep Continual Learning, JMLR 24(363)"
