@@ -1,4 +1,4 @@
-# Two commands: `make demo` and `make test`. Both create .venv on first use.
+# Two commands set everything up: `make demo` and `make test` (`make test-fast` skips the slow tests). All create .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_STORE ?= results/demo.db
 DEMO_SITE ?= results/site
 
-.PHONY: demo test install clean
+.PHONY: demo test test-fast install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --timeout 900
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --timeout 900 -m "not slow and not atari and not browser and not ray"
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

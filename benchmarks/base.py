@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from benchmarks.errors import BenchmarkError
 from benchmarks.sinks import RunSink
@@ -24,6 +24,8 @@ from core.errors import unknown_name_message
 from core.families import SUPERVISED, require_families
 
 PRESETS = ("smoke", "quick", "paper")
+Role = Literal["plasticity", "control"]
+ROLES: tuple[Role, ...] = ("plasticity", "control")
 
 
 @dataclass
@@ -60,6 +62,8 @@ class Benchmark:
     headline: ClassVar[HeadlineRule]
     offline: ClassVar[bool] = True
     """Whether the benchmark runs without --data-root (on data that ships in a package or is generated)."""
+    role: ClassVar[Role] = "plasticity"
+    """"control": no plasticity loss is expected here; the leaderboard shows it but keeps it out of the overall ranking."""
 
     def config(self, preset: str, overrides: Mapping[str, Any] | None = None) -> Any:
         """The preset's config with `--set bench.FIELD=VALUE` overrides applied and validated."""
@@ -92,6 +96,8 @@ def register(cls: type[Benchmark]) -> type[Benchmark]:
     if existing is not None and existing is not cls:
         raise BenchmarkError(f"benchmark name '{cls.name}' is already registered by {existing.__module__}")
     require_families([cls.family], f"benchmark '{cls.name}'")
+    if cls.role not in ROLES:
+        raise TypeError(f"{cls.name}: role {cls.role!r} is not one of {ROLES}")
     for preset, config in cls.presets.items():
         if preset not in PRESETS:
             raise TypeError(f"{cls.name}: preset '{preset}' is not one of {PRESETS}")

@@ -14,10 +14,15 @@ from torch import nn
 from methods.network import DescribedModel, LayerInfo, NetworkDescription, NormSlot
 
 
+KAIMING_NONLINEARITY = "kaiming_nonlinearity"
+"""The attribute of a layer that names its Kaiming gain when it is not ReLU's; copies of the layer keep it."""
+
+
 def kaiming_uniform_zero_bias(module: nn.Module) -> None:
-    """Kaiming-uniform weights for ReLU and zero biases (Dohare et al. 2024's initialiser)."""
+    """Kaiming-uniform weights and zero biases (Dohare et al. 2024's initialiser): ReLU's gain √2, or the gain of
+    the layer's `kaiming_nonlinearity` where set ("linear", gain 1, is the authors' output layer in `ffnn.py`)."""
     if isinstance(module, (nn.Linear, nn.Conv2d)):
-        nn.init.kaiming_uniform_(module.weight, nonlinearity="relu")
+        nn.init.kaiming_uniform_(module.weight, nonlinearity=getattr(module, KAIMING_NONLINEARITY, "relu"))
         if module.bias is not None:
             nn.init.zeros_(module.bias)
     elif callable(getattr(module, "reset_parameters", None)):
@@ -25,12 +30,20 @@ def kaiming_uniform_zero_bias(module: nn.Module) -> None:
 
 
 class MLP(DescribedModel):
-    """input → [Linear → NormSlot → ReLU] × depth → Linear. init: "pytorch" (default) or "kaiming"."""
+    """input → [Linear → NormSlot → ReLU] × depth → Linear. init: "pytorch" (default) or "kaiming".
 
-    def __init__(self, in_features: int, hidden: tuple[int, ...], num_outputs: int, init: str = "pytorch"):
+    With init="kaiming", `output_nonlinearity` sets the output layer's gain: "relu" (√2, as the hidden layers)
+    or "linear" (1, Dohare et al.'s output layer); re-drawing the layer, or a copy of it, keeps that gain.
+    """
+
+    def __init__(
+        self, in_features: int, hidden: tuple[int, ...], num_outputs: int, init: str = "pytorch", output_nonlinearity: str = "relu"
+    ):
         super().__init__()
         if init not in ("pytorch", "kaiming"):
             raise ValueError(f"init must be 'pytorch' or 'kaiming', got {init!r}")
+        if output_nonlinearity not in ("relu", "linear"):
+            raise ValueError(f"output_nonlinearity must be 'relu' or 'linear', got {output_nonlinearity!r}")
         self.init = init
         self.in_features = in_features
         self.hidden = nn.ModuleList()
@@ -43,6 +56,8 @@ class MLP(DescribedModel):
         self.output = nn.Linear(width, num_outputs)
         self.num_outputs = num_outputs
         if init == "kaiming":
+            if output_nonlinearity != "relu":
+                setattr(self.output, KAIMING_NONLINEARITY, output_nonlinearity)
             for module in self.modules():
                 if isinstance(module, nn.Linear):
                     kaiming_uniform_zero_bias(module)

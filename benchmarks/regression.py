@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -107,6 +108,48 @@ class SlowlyChangingRegressionStream:
             )
 
 
+class LinearReference:
+    """Dohare et al.'s linear learner (`lop/nets/linear.py`): num_inputs → 1, Kaiming-uniform weights of gain 1,
+    zero bias, plain SGD on the mean squared error of each batch. The level a network that keeps its plasticity beats.
+    """
+
+    def __init__(self, num_inputs: int, lr: float, batch_size: int, generator: torch.Generator):
+        bound = math.sqrt(3 / num_inputs)
+        self.weight = ((torch.rand(num_inputs, generator=generator, dtype=torch.float64) * 2 - 1) * bound).numpy()
+        self.bias = 0.0
+        self.lr = lr
+        self.batch_size = batch_size
+
+    def task_mse(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
+        """Online MSE over one period: each batch's squared error before the step on it, averaged over batches.
+
+        inputs (T, num_inputs), targets (T, 1); the step is w ← w − lr·∇ mean_batch (w·x + b − y)².
+        """
+        x_all = inputs.double().cpu().numpy()
+        y_all = targets.double().cpu().numpy()[:, 0]
+        size, weight, bias = self.batch_size, self.weight, self.bias
+        errors = []
+        for start in range(0, len(x_all), size):
+            x, y = x_all[start : start + size], y_all[start : start + size]
+            error = x @ weight + bias - y
+            errors.append(float(error @ error) / len(y))
+            scale = 2 * self.lr / len(y)
+            weight -= scale * (error @ x)
+            bias -= scale * float(error.sum())
+        self.bias = bias
+        return float(np.mean(errors))
+
+
+def linear_reference_summary(tasks: list[TaskMetrics], window: int) -> dict[str, float | None]:
+    """`linear_mse` (the linear learner's MSE over the last `window` tasks) and `above_linear` (the run's MSE
+    there minus it: above 0, the network does worse than a linear learner on the same examples)."""
+    pairs = [(t.metrics.get("mse"), t.metrics.get("linear_mse")) for t in tasks[-window:]]
+    if not pairs or any(m is None or r is None for m, r in pairs):
+        return {"linear_mse": None, "above_linear": None}
+    linear = sum(r for _, r in pairs) / len(pairs)
+    return {"linear_mse": linear, "above_linear": sum(m for m, _ in pairs) / len(pairs) - linear}
+
+
 def train_regression_stream(
     learner: Learner,
     stream: SlowlyChangingRegressionStream,
@@ -114,22 +157,24 @@ def train_regression_stream(
     tracker: DiagnosticsTracker | None,
     probe_size: int,
     sink: RunSink,
+    reference: LinearReference | None = None,
 ) -> BenchmarkResult:
-    """Online regression: each example is predicted before the update on it; per-task metric `mse`."""
+    """Online regression: each example is predicted before the update on it; per-task metric `mse`, and
+    `linear_mse` of `reference` learning the same examples alongside."""
     method = learner.method
     model = learner.model
-    learner.total_steps = stream.total_steps
+    steps = math.ceil(stream.flip_after / batch_size)
+    learner.total_steps = stream.num_tasks * steps
     device = learner.device
     learner.batch_loss = lambda m: F.mse_loss(m(learner.last_inputs), learner.last_targets)
     tasks: list[TaskMetrics] = []
     diagnostics: list[DiagnosticPoint] = []
     model.train()
     for task in stream:
-        info = task.info
+        info = replace(task.info, steps=steps)
         learner.task = info
         method.on_task_start(learner, info)
         inputs, targets = task.inputs.to(device), task.targets.to(device)
-        steps = math.ceil(len(inputs) / batch_size)
         errors = torch.empty(steps, device=device)
         first_step = learner.step
         for position in range(steps):
@@ -143,7 +188,10 @@ def train_regression_stream(
         if len(nonfinite):
             tasks.append(TaskMetrics(task=info.index, name=info.name, steps=steps, metrics={"mse": None}))
             return BenchmarkResult(tasks=tasks, steps=learner.step, diagnostics=diagnostics, diverged_at_step=first_step + int(nonfinite[0]) + 1)
-        record = TaskMetrics(task=info.index, name=info.name, steps=steps, metrics={"mse": float(errors.mean())})
+        metrics = {"mse": float(errors.mean())}
+        if reference is not None:
+            metrics["linear_mse"] = reference.task_mse(inputs, targets)
+        record = TaskMetrics(task=info.index, name=info.name, steps=steps, metrics=metrics)
         tasks.append(record)
         if tracker is not None:
             probe_inputs, probe_targets = inputs[:probe_size], targets[:probe_size]
@@ -155,5 +203,5 @@ def train_regression_stream(
             sink.diagnostics(point)
         method.on_task_end(learner, info)
         sink.task_finished(record, learner.step)
-        sink.progress(learner.step, stream.total_steps)
+        sink.progress(learner.step, learner.total_steps)
     return BenchmarkResult(tasks=tasks, steps=learner.step, diagnostics=diagnostics)

@@ -26,14 +26,14 @@ def parse_assignments(assignments: list[str] | tuple[str, ...]) -> dict[str, dic
     return parsed
 
 
-def _describe_type(annotation: Any) -> str:
+def describe_type(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is Literal:
         return "one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe_type(a) for a in typing.get_args(annotation))
+        return " or ".join(describe_type(a) for a in typing.get_args(annotation))
     if origin is tuple:
-        return "a comma-separated list of " + _describe_type(typing.get_args(annotation)[0])
+        return "a comma-separated list of " + describe_type(typing.get_args(annotation)[0])
     if annotation is type(None):
         return "none"
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
@@ -91,7 +91,7 @@ def with_overrides(config: Any, overrides: Mapping[str, Any], scope: str, error:
             try:
                 values[name] = coerce(raw, hints[name])
             except ValueError:
-                raise error(f"{scope}.{name}={raw!r} is invalid: expected {_describe_type(hints[name])}") from None
+                raise error(f"{scope}.{name}={raw!r} is invalid: expected {describe_type(hints[name])}") from None
         else:
             values[name] = raw
     return dataclasses.replace(config, **values)

@@ -11,6 +11,7 @@ import math
 import re
 import statistics as stats
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,15 @@ from leaderboard.records import HeadlineRule, RunRecord, config_hash, method_ide
 from leaderboard.statistics import (
     NORMALISED_IQM,
     SCORE_IQM,
+    STATISTICS,
     BootstrapSettings,
     Estimate,
     Profile,
     StatisticsCache,
     aggregate_estimates,
     comparison_estimates,
+    summary_key,
+    summary_scale,
 )
 
 BASELINE = "baseline"
@@ -39,7 +43,8 @@ RANKED_BY = (NORMALISED_IQM.name, SCORE_IQM.name)
 class MethodRow:
     """One (benchmark protocol, method spec + version + config) group: its seeds, scores and statistics.
 
-    `estimates` holds each registered statistic (leaderboard.statistics.STATISTICS) the row has, by name.
+    `estimates` holds each registered statistic (leaderboard.statistics.STATISTICS) the row has, by name;
+    `summaries` the run-summary values such statistics read, by key, then seed.
     """
 
     method: str
@@ -49,6 +54,7 @@ class MethodRow:
     seeds: list[int]
     scores: dict[int, float]
     normalised: dict[int, float] = field(default_factory=dict)
+    summaries: dict[str, dict[int, float]] = field(default_factory=dict)
     diverged: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)
@@ -108,7 +114,10 @@ def provenance_flags(members: list[RunRecord]) -> list[str]:
 
 @dataclass
 class BenchmarkBoard:
-    """All methods on one benchmark protocol (benchmark, version, preset, protocol settings)."""
+    """All methods on one benchmark protocol (benchmark, version, preset, protocol settings).
+
+    A `control` board is a benchmark where no plasticity loss is expected: shown, never in the overall ranking.
+    """
 
     benchmark: str
     version: str
@@ -125,12 +134,15 @@ class BenchmarkBoard:
     profile_normalised: bool = False
     in_overall: bool = False
     show_protocol: bool = False
+    control: bool = False
 
     @property
     def title(self) -> str:
-        """`benchmark vN (preset)`, plus the protocol hash where one benchmark ran with several settings."""
+        """`benchmark vN (preset)`, plus the protocol hash where one benchmark ran with several settings, and
+        `[control]` on a control benchmark."""
         suffix = f" protocol {self.protocol}" if self.show_protocol else ""
-        return f"{self.benchmark} v{self.version} ({self.preset}){suffix}"
+        role = " [control]" if self.control else ""
+        return f"{self.benchmark} v{self.version} ({self.preset}){suffix}{role}"
 
     @property
     def normalisable(self) -> bool:
@@ -241,15 +253,25 @@ def _pick(rows: list[MethodRow], method: str) -> MethodRow | None:
     return max(sorted(candidates, key=lambda r: r.method_key), key=lambda r: len(r.scores), default=None)
 
 
+def _summary_keys() -> set[str]:
+    """The run-summary values that registered statistics read."""
+    return {key for statistic in STATISTICS.values() if (key := summary_key(statistic.reads)) is not None}
+
+
 def _method_row(members: list[RunRecord], labels: dict[str, str]) -> tuple[MethodRow, list[RunRecord]]:
     members = sorted(members, key=lambda r: r.seed)
     first = members[0]
     key = method_key(first)
     row = MethodRow(first.method, key, labels[key], first.method_config, [r.seed for r in members], {})
     retentions, walls = [], []
+    summary_keys = _summary_keys()
     for record in members:
         if record.status == "ok" and record.score is not None and math.isfinite(record.score):
             row.scores[record.seed] = record.score
+            for name in summary_keys:
+                value = record.summary.get(name)
+                if value is not None and math.isfinite(value):
+                    row.summaries.setdefault(name, {})[record.seed] = value
             walls.append(record.wall_time_s)
             retention = _retention(record)
             if retention is not None:
@@ -278,7 +300,8 @@ def _normaliser(rule: HeadlineRule, rows: list[MethodRow]) -> tuple[float | None
 
 
 def _benchmark_board(
-    members: list[RunRecord], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None
+    members: list[RunRecord], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None,
+    control: bool = False,
 ) -> BenchmarkBoard:
     rows, records = [], {}
     for group in sorted(group_records(members).values(), key=lambda g: method_key(g[0])):
@@ -333,14 +356,19 @@ def _benchmark_board(
         slug=_slug(first.benchmark, first.benchmark_version, first.preset, protocol),
         profile={row.label: profiles[row.label] for row in rows if row.label in profiles},
         profile_normalised=normalisable,
+        control=control,
     )
 
 
 def _samples(row: MethodRow) -> dict[str, list[np.ndarray]]:
-    """A row's scored runs on each scale it has: headline scores, and normalised scores where defined."""
+    """A row's scored runs on each scale it has: headline scores, normalised scores where defined, and each
+    run-summary value that every scored run records."""
     samples = {"score": [np.array(list(row.scores.values()))]}
     if row.normalised:
         samples["normalised"] = [np.array(list(row.normalised.values()))]
+    for name, values in row.summaries.items():
+        if values.keys() == row.scores.keys():
+            samples[summary_scale(name)] = [np.array([values[seed] for seed in row.scores])]
     return samples
 
 
@@ -363,6 +391,9 @@ def _overall(
     chosen: dict[str, BenchmarkBoard] = {}
     excluded = []
     for board in sorted(boards, key=lambda b: (b.benchmark, _version_key(b.version), sum(len(r.seeds) for r in b.rows))):
+        if board.control:
+            excluded.append(f"{board.title}: a control benchmark, where no plasticity loss is expected")
+            continue
         if not board.normalisable:
             excluded.append(f"{board.title}: {board.normaliser_note}")
             continue
@@ -411,12 +442,23 @@ def _overall(
 
 
 def build_leaderboard(
-    records: list[RunRecord], settings: BootstrapSettings | None = None, cache: StatisticsCache | None = None
+    records: list[RunRecord],
+    settings: BootstrapSettings | None = None,
+    cache: StatisticsCache | None = None,
+    *,
+    controls: Collection[str] = (),
 ) -> Leaderboard:
-    """Aggregate `records` into benchmark boards and per-preset overall boards (statistics cached)."""
+    """Aggregate `records` into benchmark boards and per-preset overall boards (statistics cached).
+
+    `controls` names the control benchmarks (no plasticity loss expected; `Benchmark.role`): their boards are
+    built and marked, and kept out of the overall ranking.
+    """
     settings = settings or BootstrapSettings()
     labels = method_labels(records)
-    boards = [_benchmark_board(members, labels, settings, cache) for _, members in sorted(group_protocols(records).items())]
+    boards = [
+        _benchmark_board(members, labels, settings, cache, control=key[0] in controls)
+        for key, members in sorted(group_protocols(records).items())
+    ]
     variants = Counter((b.benchmark, b.version, b.preset) for b in boards)
     for board in boards:
         board.show_protocol = variants[(board.benchmark, board.version, board.preset)] > 1

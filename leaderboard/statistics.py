@@ -20,16 +20,27 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
 from leaderboard.errors import LeaderboardError
 
 Strata = Sequence[np.ndarray]
-Scale = Literal["score", "normalised", "either"]
+Scale = str
+"""What a statistic reads: "score", "normalised", "either", or `summary_scale(key)`, a value of each run's summary."""
 Samples = Mapping[str, Strata]
-"""One method's scored runs on each scale a board has ("score" and/or "normalised"): the same runs, in the same order."""
+"""One method's scored runs on each scale a board has ("score", "normalised", summary scales): the same runs, in the same order."""
+SUMMARY_PREFIX = "summary:"
+
+
+def summary_scale(key: str) -> Scale:
+    """The scale of a run-summary value `key` (e.g. a regression run's `above_linear`)."""
+    return SUMMARY_PREFIX + key
+
+
+def summary_key(scale: Scale) -> str | None:
+    """The run-summary key a scale reads, or None for the score scales."""
+    return scale.removeprefix(SUMMARY_PREFIX) if scale.startswith(SUMMARY_PREFIX) else None
 CACHE_LAYOUT = 3
 """The cache file's layout. Keys carry each statistic's name and version, so only a new file layout changes this."""
 PROFILE_VERSION = 1
@@ -82,6 +93,11 @@ def iqm(strata: Strata) -> float:
     return float(scores[cut : len(scores) - cut].mean())
 
 
+def mean(strata: Strata) -> float:
+    """Mean of all runs pooled."""
+    return float(_pooled(strata).mean())
+
+
 def optimality_gap(strata: Strata, gamma: float = 1.0) -> float:
     """γ − mean(min(score, γ)) over all runs pooled (rliable `aggregate_optimality_gap`, γ = 1)."""
     from rliable import metrics
@@ -118,7 +134,8 @@ class Statistic:
 
     `function(strata) -> float` over one method's runs, or `function(strata, baseline_strata) -> float`
     when `versus_baseline`. `reads` is the scale it takes: headline "score"s (benchmark boards only),
-    "normalised" scores, or "either" for a scale-free statistic (headline scores where a board has them).
+    "normalised" scores, "either" for a scale-free statistic (headline scores where a board has them), or
+    a run-summary value (`summary_scale(key)`; benchmark boards whose runs all record it).
     Bump `version` whenever its values change: that retires its cached intervals and nothing else's.
     """
 
@@ -154,6 +171,10 @@ IMPROVEMENT = register(
     Statistic("improvement", 1, probability_of_improvement, "either", "P(> baseline) [95% CI]", digits=2,
               terminal=True, versus_baseline=True)
 )
+ABOVE_LINEAR = register(
+    Statistic("above_linear", 1, mean, summary_scale("above_linear"), "MSE above linear [95% CI]", terminal=True)
+)
+"""Slowly-changing regression: headline-window MSE minus a linear learner's on the same examples (Dohare et al. 2024)."""
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,7 +2,8 @@
 
 A column is text, a number, or an estimate (point with CI). CSV expands an estimate into three columns
 so nothing is lost to formatting; Markdown and HTML show `point [low, high]`. The estimate columns are
-the registered statistics (leaderboard.statistics.STATISTICS), each under its own name and label.
+the registered statistics (leaderboard.statistics.STATISTICS), each under its own name and label; one
+that reads a run-summary value is a column only of the boards whose rows have it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
-from leaderboard.statistics import STATISTICS, Estimate, Statistic
+from leaderboard.statistics import STATISTICS, Estimate, Statistic, summary_key
 
 Kind = Literal["text", "number", "estimate", "integer"]
 
@@ -117,6 +118,10 @@ def _unique(columns: list[Column]) -> list[Column]:
     return columns
 
 
+def _of_summary(statistic: Statistic) -> bool:
+    return summary_key(statistic.reads) is not None
+
+
 def benchmark_columns() -> list[Column]:
     """Rank, method, seeds; statistics of headline scores, then their mean ± sd; the other statistics; facts."""
     return _unique([
@@ -129,10 +134,11 @@ def benchmark_columns() -> list[Column]:
 
 
 def overall_columns() -> list[Column]:
-    """Rank, method, coverage, then the statistics of normalised scores (headline scores do not pool across benchmarks)."""
+    """Rank, method, coverage, then the statistics of normalised scores (headline scores and run summaries do not
+    pool across benchmarks)."""
     return _unique([
         RANK, METHOD, Column("benchmarks", "benchmarks", "integer"), Column("runs", "scored runs", "integer"),
-        *statistic_columns(lambda s: s.reads != "score"),
+        *statistic_columns(lambda s: s.reads != "score" and not _of_summary(s)),
         FLAGS,
     ])
 
@@ -163,7 +169,10 @@ def benchmark_table(board: BenchmarkBoard) -> TableData:
                 "flags": "; ".join(row.flags) or None,
             }
         )
-    return TableData(f"benchmark-{board.slug}", board.title, benchmark_columns(), rows)
+    summaries = {s.name for s in STATISTICS.values() if _of_summary(s)}
+    shown = {name for row in board.rows for name in row.estimates}
+    columns = [c for c in benchmark_columns() if c.key not in summaries or c.key in shown]
+    return TableData(f"benchmark-{board.slug}", board.title, columns, rows)
 
 
 def overall_table(board: OverallBoard) -> TableData:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from methods._step_sizes import adam_lr
 from methods.base import Method, register
 from core.config import require
 from methods.learner import Learner, OptimizerSpec
@@ -41,9 +42,16 @@ class AdaTAMOptimizer(torch.optim.Optimizer):
         return loss
 
 
+def default_lr(spec: OptimizerSpec, beta1: float) -> float:
+    """(1−β₁)·η_Adam: without Adam's (1−β₁), m tends to d·g/(1−β₁), so this makes AdaTAM's steady step at full
+    alignment Adam's; η_Adam is the benchmark's lr, or Adam's customary one on an SGD benchmark (`adam_lr`)."""
+    return (1 - beta1) * adam_lr(spec)
+
+
 @dataclass(frozen=True)
 class AdaTAMConfig:
-    """lr (None: the benchmark's lr); betas (β₁, β₂) = (0.9, 0.999); decay γ (0.9); eps (1e-8); granularity as for tam."""
+    """lr (None: AdaTAM's own default, `default_lr`); betas (β₁, β₂) = (0.9, 0.999); decay γ (0.9); eps (1e-8);
+    granularity as for tam."""
 
     lr: float | None = None
     betas: tuple[float, ...] = (0.9, 0.999)
@@ -67,7 +75,9 @@ class AdaTAM(Method):
     paper_url = "https://arxiv.org/abs/2412.18790"
     Config = AdaTAMConfig
     roles = frozenset({"optimizer"})
+    version = 2
 
     def optimizer(self, learner: Learner, params: list[nn.Parameter], spec: OptimizerSpec) -> torch.optim.Optimizer:
         c = self.config
-        return AdaTAMOptimizer(params, c.lr or spec.lr, tuple(c.betas), c.decay, c.eps, c.granularity)
+        lr = c.lr if c.lr is not None else default_lr(spec, c.betas[0])
+        return AdaTAMOptimizer(params, lr, tuple(c.betas), c.decay, c.eps, c.granularity)

@@ -36,7 +36,8 @@ class InjectedHead(nn.Module):
 @dataclass(frozen=True)
 class InjectionConfig:
     """at_step: the optimizer step after which the head is injected, once; none = half of the run's steps
-    (❓ the paper injects once, mid-training; total_steps/2 as in Plasticine; docs/methods.md)."""
+    (❓ the paper injects once, mid-training; total_steps/2 as in Plasticine; docs/methods.md).
+    If that step is a task's last, the injection waits for the next task's start (after the task is measured)."""
 
     at_step: int | None = None
 
@@ -58,6 +59,7 @@ class PlasticityInjection(Method):
     citation = "Nikishin, Oh, Ostrovski, Lyle, Pascanu, Dabney, Barreto 2023, Deep Reinforcement Learning with Plasticity Injection, NeurIPS (§3, Fig. 2)"
     paper_url = "https://arxiv.org/abs/2305.15555"
     Config = InjectionConfig
+    version = 2
 
     def __init__(self, config: InjectionConfig | None = None):
         super().__init__(config)
@@ -67,13 +69,18 @@ class PlasticityInjection(Method):
         if self.config.at_step is None and learner.total_steps is None:
             raise MethodError("injection.at_step is needed here: this loop does not say how many steps the run has "
                               "(set it with --set injection.at_step=N)")
+        if self.due(learner):
+            self.inject(learner)
 
     def injection_step(self, learner: Learner) -> int:
         """The step after which the head is injected: `at_step`, or half of the run's steps."""
         return self.config.at_step if self.config.at_step is not None else max(1, learner.total_steps // 2)
 
+    def due(self, learner: Learner) -> bool:
+        return not self.injected and learner.step >= self.injection_step(learner)
+
     def after_step(self, learner: Learner) -> None:
-        if not self.injected and learner.step >= self.injection_step(learner):
+        if not learner.at_task_end and self.due(learner):
             self.inject(learner)
 
     def inject(self, learner: Learner) -> None:

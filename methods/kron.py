@@ -11,6 +11,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from methods._step_sizes import adam_lr
 from methods.base import Method, register
 from core.config import require
 from core.errors import MethodError
@@ -19,7 +20,8 @@ from methods.learner import Learner, OptimizerSpec
 
 @dataclass(frozen=True)
 class KronConfig:
-    """lr: step size (none: the benchmark's lr / 3, the package's advice for Adam users); b1: momentum;
+    """lr: step size (none: the Adam lr / 3, the package's advice for Adam users; the Adam lr is the benchmark's,
+    or Adam's customary 1e-3 on an SGD benchmark, `adam_lr`); b1: momentum;
     weight_decay: decoupled, on matrices only; precond_lr: the preconditioner's own step size;
     memory_save_mode: which factors are diagonal ('smart_one_diag': a dimension much larger than the
     others, such as a 784-pixel input, gets a diagonal factor instead of a 784x784 triangle); compile: use the package's torch.compile kernels
@@ -64,6 +66,7 @@ class KronOptimizer(Method):
     paper_url = "https://arxiv.org/abs/1809.10232"
     Config = KronConfig
     roles = frozenset({"optimizer"})
+    version = 2
 
     def __init__(self, config: object | None = None):
         super().__init__(config)
@@ -72,7 +75,7 @@ class KronOptimizer(Method):
 
     def optimizer(self, learner: Learner, params: list[nn.Parameter], spec: OptimizerSpec) -> torch.optim.Optimizer:
         config = self.config
-        lr = config.lr if config.lr is not None else spec.lr / 3
+        lr = config.lr if config.lr is not None else adam_lr(spec) / 3
         return quiet_kron_class(config.compile)(
             params,
             lr=lr,

@@ -49,6 +49,29 @@ class TaskInfo:
     cycle: int = 0
 
 
+@dataclass
+class StepSchedule:
+    """Fires every `every` optimizer steps; a firing due on a task's last step waits for the next task's start,
+    so that no reset lands between a task's last update and the loop's end-of-task measurement."""
+
+    every: int
+    deferred: bool = False
+
+    def due_after_step(self, learner: Learner) -> bool:
+        """Call from `after_step`: whether to act now (a firing on a task's last step is held back)."""
+        if learner.step % self.every:
+            return False
+        if learner.at_task_end:
+            self.deferred = True
+            return False
+        return True
+
+    def due_at_task_start(self) -> bool:
+        """Call from `on_task_start`: whether a firing was held back at the end of the previous task."""
+        due, self.deferred = self.deferred, False
+        return due
+
+
 class UpdateObserver(Protocol):
     """Watches one update (the diagnostics tracker): raw gradients before any hook, weights after every hook."""
 
@@ -80,7 +103,8 @@ class Learner:
         self.family = family
         self.optimizer: torch.optim.Optimizer | None = None
         self.step = 0
-        self.task: TaskInfo | None = None
+        self._task: TaskInfo | None = None
+        self.task_start_step = 0
         self.initial_state: dict[str, torch.Tensor] = {}
         self.last_inputs: torch.Tensor | None = None
         self.last_targets: torch.Tensor | None = None
@@ -128,6 +152,30 @@ class Learner:
         self.step += 1
         if self._has_after_step:
             self.method.after_step(self)
+
+    # -- where the run is within the current task ---------------------------------------------------------
+    @property
+    def task(self) -> TaskInfo | None:
+        """The current task; loops set it at each task start, which records the step the task starts at."""
+        return self._task
+
+    @task.setter
+    def task(self, info: TaskInfo | None) -> None:
+        self._task = info
+        self.task_start_step = self.step
+
+    @property
+    def steps_left_in_task(self) -> int | None:
+        """Updates still to come in the current task (0 after its last); None when the loop gives no size."""
+        if self._task is None or self._task.steps <= 0:
+            return None
+        return self._task.steps - (self.step - self.task_start_step)
+
+    @property
+    def at_task_end(self) -> bool:
+        """Whether the update just counted was the task's last: the loop measures the task next."""
+        left = self.steps_left_in_task
+        return left is not None and left <= 0
 
     @property
     def device(self) -> torch.device:

@@ -19,7 +19,7 @@ from methods._layers import (
 )
 from methods.base import Method, register
 from core.config import require
-from methods.learner import Learner, TaskInfo
+from methods.learner import Learner, StepSchedule, TaskInfo
 from methods.network import NetworkDescription
 
 
@@ -27,7 +27,8 @@ from methods.network import NetworkDescription
 class ReDoConfig:
     """tau: a unit is dormant when its score s ≤ τ (0.1 for value-based agents, §4; pitfalls.md item 4);
     every/unit: recycle every N tasks (at task end) or N steps; score_batch: inputs scored (256 in the code).
-    The default, one task, is the supervised period of spec §6 (Kumar et al. 2023 tuned 1–5 tasks)."""
+    The default, one task, is the supervised period of spec §6 (Kumar et al. 2023 tuned 1–5 tasks).
+    A step recycle due on a task's last step waits for the next task's start (after the task is measured)."""
 
     tau: float = 0.1
     every: int = 1
@@ -54,9 +55,11 @@ class ReDo(Method):
     citation = "Sokar, Agarwal, Castro, Evci 2023, The Dormant Neuron Phenomenon in Deep Reinforcement Learning, ICML (§4, Eq. 1)"
     paper_url = "https://arxiv.org/abs/2302.12902"
     Config = ReDoConfig
+    version = 2
 
     def __init__(self, config: ReDoConfig | None = None):
         super().__init__(config)
+        self.schedule = StepSchedule(self.config.every)
         self._recent: deque[torch.Tensor] = deque()
         self._seen = 0
         self.recycled: dict[str, int] = {}
@@ -66,7 +69,11 @@ class ReDo(Method):
 
     def after_step(self, learner: Learner) -> None:
         self._remember(learner.last_inputs)
-        if self.config.unit == "step" and learner.step % self.config.every == 0:
+        if self.config.unit == "step" and self.schedule.due_after_step(learner):
+            self.recycle(learner)
+
+    def on_task_start(self, learner: Learner, task: TaskInfo) -> None:
+        if self.config.unit == "step" and self.schedule.due_at_task_start():
             self.recycle(learner)
 
     def on_task_end(self, learner: Learner, task: TaskInfo) -> None:

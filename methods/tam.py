@@ -57,10 +57,24 @@ class TorqueAwareMomentumOptimizer(torch.optim.Optimizer):
         return loss
 
 
+LR_PER_ADAM_LR = 30.0
+"""TAM's lr over an Adam benchmark's lr, which sets no SGD step to match: chosen by a short sweep on
+random-label-mnist and permuted-mnist at Adam 1e-3 (docs/methods.md, TAM / AdaTAM)."""
+
+
+def default_lr(spec: OptimizerSpec, momentum: float) -> float:
+    """TAM's lr when none is given. SGD benchmark (lr η, momentum μ): η(1−β)/(1−μ), so that TAM's steady
+    step at full alignment, lr·g/(1−β), is the benchmark's ηg/(1−μ). Adam benchmark: `LR_PER_ADAM_LR`·η."""
+    if spec.name == "sgd":
+        return spec.lr * ((1 - momentum) / (1 - spec.momentum))
+    return LR_PER_ADAM_LR * spec.lr
+
+
 @dataclass(frozen=True)
 class TAMConfig:
-    """lr: step size (None: the benchmark's lr); momentum β (0.9); decay γ of the alignment average (0.9);
-    eps (1e-8); granularity: "tensor" (one cosine per parameter tensor, the paper's "angle") or "element"."""
+    """lr: step size (None: TAM's own default, `default_lr`); momentum β (0.9); decay γ of the alignment
+    average (0.9); eps (1e-8); granularity: "tensor" (one cosine per parameter tensor, the paper's "angle")
+    or "element"."""
 
     lr: float | None = None
     momentum: float = 0.9
@@ -87,7 +101,9 @@ class TAM(Method):
     paper_url = "https://arxiv.org/abs/2412.18790"
     Config = TAMConfig
     roles = frozenset({"optimizer"})
+    version = 2
 
     def optimizer(self, learner: Learner, params: list[nn.Parameter], spec: OptimizerSpec) -> torch.optim.Optimizer:
         c = self.config
-        return TorqueAwareMomentumOptimizer(params, c.lr or spec.lr, c.momentum, c.decay, c.eps, c.granularity)
+        lr = c.lr if c.lr is not None else default_lr(spec, c.momentum)
+        return TorqueAwareMomentumOptimizer(params, lr, c.momentum, c.decay, c.eps, c.granularity)

@@ -44,11 +44,18 @@ def _default_cache(store: Path | None, bundles: list[Path], out: Path | None) ->
     return path.with_name(f"{path.stem}.stats.json")
 
 
+def control_benchmarks() -> set[str]:
+    """Names of the registered control benchmarks (`role = "control"`: no plasticity loss expected)."""
+    from benchmarks import base
+
+    return {name for name in base.names() if base.get(name).role == "control"}
+
+
 def _leaderboard(records, reps: int, cache_path: Path | None):
     from leaderboard.aggregate import build_leaderboard
     from leaderboard.statistics import BootstrapSettings, StatisticsCache
 
-    return build_leaderboard(records, BootstrapSettings(reps=reps), StatisticsCache(cache_path))
+    return build_leaderboard(records, BootstrapSettings(reps=reps), StatisticsCache(cache_path), controls=control_benchmarks())
 
 
 def method_metadata():

@@ -25,15 +25,16 @@ def list_methods(
     """List registered methods with a one-line description."""
     from methods import base
 
-    rows = [{"name": name, "description": base.get(name).summary} for name in _method_names(pattern)]
+    rows = [{"name": name, "version": base.get(name).version, "description": base.get(name).summary} for name in _method_names(pattern)]
     if as_json:
         print_json(rows)
         return
     table = Table(title="methods", title_justify="left")
     table.add_column("name", style="bold")
+    table.add_column("version")
     table.add_column("description")
     for row in rows:
-        table.add_row(escape(row["name"]), escape(row["description"]))
+        table.add_row(escape(row["name"]), str(row["version"]), escape(row["description"]))
     console.print(table)
 
 
@@ -47,7 +48,7 @@ def show_method(
     if as_json:
         print_json(info)
         return
-    console.print(f"[bold]{escape(info['name'])}[/]  {escape(info['summary'])}")
+    console.print(f"[bold]{escape(info['name'])}[/] v{info['version']}  {escape(info['summary'])}")
     if info["description"]:
         console.print(escape(info["description"]))
     console.print(f"[bold]citation:[/] {escape(info['citation'] or '—')}")
@@ -72,7 +73,7 @@ def show_method(
 def method_description(name: str) -> dict[str, Any]:
     """Everything `methods show` prints about `name`, as plain data (raises MethodError if unknown)."""
     from methods import base
-    from core.config import _describe_type
+    from core.config import describe_type
 
     cls = base.get(name)
     hints = typing.get_type_hints(cls.Config)
@@ -83,7 +84,7 @@ def method_description(name: str) -> dict[str, Any]:
         fields.append(
             {
                 "field": field.name,
-                "type": _describe_type(hints[field.name]),
+                "type": describe_type(hints[field.name]),
                 "default": "required" if required else _format_default(default),
             }
         )
@@ -93,6 +94,7 @@ def method_description(name: str) -> dict[str, Any]:
         config_doc = ""
     return {
         "name": name,
+        "version": cls.version,
         "summary": cls.summary,
         "description": _unwrap("\n".join(doc.splitlines()[1:])),
         "citation": cls.citation,
@@ -130,7 +132,7 @@ def list_benchmarks(
     pattern: str = typer.Argument("*", help="Glob over benchmark names, e.g. '*mnist*'."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
-    """List registered benchmarks with version, presets and a one-line description."""
+    """List registered benchmarks with version, presets, role (a "control" expects no plasticity loss) and a one-line description."""
     from benchmarks import base
 
     rows = []
@@ -143,6 +145,7 @@ def list_benchmarks(
                 "family": benchmark.family,
                 "presets": list(benchmark.presets),
                 "offline": benchmark.offline,
+                "role": benchmark.role,
                 "description": benchmark.description,
             }
         )
@@ -150,10 +153,13 @@ def list_benchmarks(
         print_json(rows)
         return
     table = Table(title="benchmarks", title_justify="left")
-    for column in ("name", "version", "presets", "offline", "description"):
+    for column in ("name", "version", "presets", "offline", "role", "description"):
         table.add_column(column, style="bold" if column == "name" else None)
     for row in rows:
-        table.add_row(row["name"], row["version"], ",".join(row["presets"]), "yes" if row["offline"] else "needs --data-root", escape(row["description"]))
+        table.add_row(
+            row["name"], row["version"], ",".join(row["presets"]), "yes" if row["offline"] else "needs --data-root", row["role"],
+            escape(row["description"]),
+        )
     console.print(table)
 
 

@@ -1,4 +1,4 @@
-"""Tiny data sets written in torchvision's on-disk formats (nothing is downloaded)."""
+"""Fixtures of the benchmark tests: tiny data sets written in torchvision's on-disk formats (nothing is downloaded)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from benchmarks.data import write_cifar, write_idx
 
 
-def write_tiny_cifar(root, classes: int, train_per_class: int, test_per_class: int) -> None:
+def _write_tiny_cifar(root, classes: int, train_per_class: int, test_per_class: int) -> None:
     rng = np.random.default_rng(0)
     for train, per_class in ((True, train_per_class), (False, test_per_class)):
         labels = np.repeat(np.arange(classes), per_class)
@@ -20,8 +20,8 @@ def write_tiny_cifar(root, classes: int, train_per_class: int, test_per_class: i
 @pytest.fixture
 def cifar_root(tmp_path):
     root = tmp_path / "data"
-    write_tiny_cifar(root, 10, train_per_class=3, test_per_class=1)
-    write_tiny_cifar(root, 100, train_per_class=2, test_per_class=1)
+    _write_tiny_cifar(root, 10, train_per_class=3, test_per_class=1)
+    _write_tiny_cifar(root, 100, train_per_class=2, test_per_class=1)
     return root
 
 

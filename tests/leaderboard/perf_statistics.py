@@ -13,7 +13,7 @@ import numpy as np
 
 from leaderboard.aggregate import build_leaderboard
 from leaderboard.statistics import BootstrapSettings, StatisticsCache, iqm_estimate
-from tests.leaderboard.records import make_record
+from tests.leaderboard.record_factory import make_record
 
 METHODS = ["baseline", "reset_full", "nap", "ln_wd", "redo", "cbp", "l2_init", "shrink_perturb"]
 

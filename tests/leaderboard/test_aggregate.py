@@ -7,18 +7,9 @@ import pytest
 from leaderboard.aggregate import build_leaderboard, plasticity_normalised
 from leaderboard.records import HeadlineRule
 from leaderboard.statistics import BootstrapSettings
-from tests.leaderboard.records import make_record
+from tests.leaderboard.record_factory import make_record, three_methods
 
 FAST = BootstrapSettings(reps=200)
-
-
-def three_methods(**extra):
-    """baseline 0.3/0.4/0.5, reset_full 0.7/0.8/0.9 (mean 0.8), nap 0.6/0.7 + seed 2 diverged; chance 0.1."""
-    records = [make_record("baseline", s, [0.8, 0.6, x], **extra) for s, x in enumerate([0.3, 0.4, 0.5])]
-    records += [make_record("reset_full", s, [0.8, 0.8, x], **extra) for s, x in enumerate([0.9, 0.8, 0.7])]
-    records += [make_record("nap", s, [0.8, 0.7, x], **extra) for s, x in enumerate([0.6, 0.7])]
-    records.append(make_record("nap", 2, [0.8, 0.7, 0.1], status="diverged", **extra))
-    return records
 
 
 def row(board, method):

@@ -6,11 +6,16 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
+from benchmarks.diagnostics import DiagnosticsSettings
 from benchmarks.models import MLP, parameter_count
+from benchmarks.sinks import RunSink
+from benchmarks.supervised import LoopSettings, train_classification_stream
 from methods import base
 from core.errors import MethodError
-from tests.methods.tiny import build, start_task, train_step
+from methods.learner import OptimizerSpec, TaskInfo, prepare_learner
+from tests.methods.tiny import build, repeated_tasks, start_task, train_step
 
 
 def trained(spec: str, overrides=None, steps: int = 5, lr: float = 1e-2):
@@ -49,6 +54,40 @@ def test_reset_full_then_one_step_changes_the_new_parameters():
     assert all(not torch.equal(p, fresh[n]) for n, p in model.named_parameters())
 
 
+def test_reset_full_redraws_every_parameter_and_the_optimizer_state_at_a_task_start():
+    torch.manual_seed(0)
+    model = MLP(8, (16,), 3)
+    learner = prepare_learner(model, base.create("reset_full"), OptimizerSpec(), "supervised", "cpu")
+    settings = LoopSettings(batch_size=8, diagnostics=DiagnosticsSettings(enabled=False))
+    train_classification_stream(learner, repeated_tasks(1, steps=5), settings, seed=0, sink=RunSink(), total_steps=5)
+    trained = {n: p.detach().clone() for n, p in learner.model.named_parameters()}
+    old_optimizer = learner.optimizer
+    assert len(old_optimizer.state) > 0
+
+    learner.method.on_task_start(learner, TaskInfo(1, "t1", 5))
+
+    for name, param in learner.model.named_parameters():
+        assert not torch.equal(param, trained[name]), name
+        assert not torch.equal(param, learner.initial_state[name]), f"{name} went back to θ₀ instead of a new draw"
+    assert learner.optimizer is not old_optimizer and len(learner.optimizer.state) == 0
+    weight = learner.model.get_submodule("hidden.0.linear").weight
+    bound = 1 / math.sqrt(8)
+    assert weight.abs().max() <= bound + 1e-6, "re-drawn from PyTorch's default Linear initialiser"
+
+
+def test_after_reset_full_a_training_step_moves_the_new_parameters():
+    torch.manual_seed(0)
+    model = MLP(8, (16,), 3)
+    learner = prepare_learner(model, base.create("reset_full"), OptimizerSpec(), "supervised", "cpu")
+    learner.method.on_task_start(learner, TaskInfo(1, "t1", 5))
+    before = {n: p.detach().clone() for n, p in learner.model.named_parameters()}
+    task = repeated_tasks(1, steps=1)[0]
+    learner.optimizer.zero_grad()
+    F.cross_entropy(learner.model(task.inputs), task.targets).backward()
+    learner.optimizer.step()
+    assert all(not torch.equal(p, before[n]) for n, p in learner.model.named_parameters())
+
+
 def test_reset_head_redraws_only_the_output_layer_and_its_optimizer_state():
     model, learner, x, y = trained("reset_head")
     before = snapshot(model)
@@ -62,8 +101,8 @@ def test_reset_head_redraws_only_the_output_layer_and_its_optimizer_state():
     assert not torch.equal(model.output.weight, fresh)
 
 
-def test_reset_lastk_resets_the_last_k_layers_at_multiples_of_every_with_their_optimizer_state():
-    model, learner, x, y = trained("reset_lastk", {"reset_lastk": {"k": "2", "every": "3"}}, steps=2)
+def test_reset_lastk_on_the_step_clock_resets_the_last_k_layers_at_multiples_of_every_with_their_optimizer_state():
+    model, learner, x, y = trained("reset_lastk", {"reset_lastk": {"k": "2", "every": "3", "unit": "step"}}, steps=2)
     before = snapshot(model)
     train_step(learner, x, y)
     state_steps = {n: learner.optimizer.state[p]["step"].item() if p in learner.optimizer.state else 0 for n, p in model.named_parameters()}

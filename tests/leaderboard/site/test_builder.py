@@ -1,0 +1,81 @@
+"""The static site (leaderboard/site/builder.py): pages, plots and exports on disk; record strings escaped; paper links safe."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from leaderboard.aggregate import build_leaderboard
+from leaderboard.site.builder import MethodInfo, build_site
+from leaderboard.statistics import BootstrapSettings
+from tests.leaderboard.record_factory import make_record, site_records
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    methods = [
+        MethodInfo("nap", "Normalize-and-Project.", "Lyle et al. 2024", "https://arxiv.org/abs/2407.01800"),
+        MethodInfo("baseline", "No intervention.", "", "javascript:alert(1)"),
+    ]
+    build_site(build_leaderboard(site_records(), BootstrapSettings(reps=100)), out, methods)
+    return out
+
+
+def test_site_has_an_index_a_page_per_benchmark_and_a_methods_page(site):
+    pages = sorted(p.name for p in site.glob("*.html"))
+    assert "index.html" in pages and "methods.html" in pages
+    assert len([p for p in pages if p.startswith(("toy-", "regression-"))]) == 2
+
+
+def test_every_table_has_csv_and_markdown_exports(site):
+    html = (site / "index.html").read_text() + "".join(p.read_text() for p in site.glob("toy-*.html"))
+    for table_id in [part.split('"')[0] for part in html.split('<table class="sortable" id="')[1:]]:
+        assert (site / "exports" / f"{table_id}.csv").exists() and (site / "exports" / f"{table_id}.md").exists()
+
+
+def test_csv_export_expands_each_interval_into_three_columns(site):
+    rows = list(csv.DictReader((site / "exports" / "overall-smoke.csv").open()))
+    baseline = next(r for r in rows if r["method"] == "baseline")
+    assert float(baseline["normalised_iqm_ci_low"]) <= float(baseline["normalised_iqm"]) <= float(baseline["normalised_iqm_ci_high"])
+
+
+def test_benchmark_page_has_task_curves_diagnostics_and_a_profile_for_each_recorded_key(site):
+    page = next(site.glob("toy-*.html")).read_text()
+    for key in ("online_accuracy", "dormant_fraction@0.1", "srank", "weight_norm", "Performance profile"):
+        assert f'alt="{key}"' in page or key in page
+    plots = re.findall(r'<img src="([^"]+)"', page)
+    assert len(plots) == 5 and all((site / p).stat().st_size > 1000 for p in plots)
+
+
+def test_a_benchmark_without_diagnostics_says_so_instead_of_failing(site):
+    page = next(site.glob("regression-*.html")).read_text()
+    assert "No diagnostics recorded." in page and "no chance level" in page
+
+
+def test_hostile_method_label_is_escaped_on_every_page_and_in_the_plots(site):
+    for path in [*site.glob("*.html"), *site.glob("plots/*.svg")]:
+        text = path.read_text()
+        assert "<script>window" not in text and "<img src=x" not in text, path.name
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in (site / "index.html").read_text()
+
+
+def test_methods_page_links_papers_but_never_a_javascript_url(site):
+    page = (site / "methods.html").read_text()
+    assert 'href="https://arxiv.org/abs/2407.01800"' in page
+    assert 'href="javascript' not in page
+
+
+def test_pages_load_nothing_from_the_network(site):
+    for path in site.glob("*.html"):
+        text = path.read_text()
+        assert "http://" not in text.replace('href="https://arxiv.org', "") and "src=\"http" not in text and "//cdn" not in text
+
+
+def test_a_versioned_label_links_its_method_and_shows_its_version(tmp_path):
+    records = [make_record("nap", 0, [0.5, 0.4]), make_record("nap", 0, [0.5, 0.6], method_version="2")]
+    build_site(build_leaderboard(records, BootstrapSettings(reps=100)), tmp_path, [MethodInfo("nap", "NaP.")])
+    page = next(tmp_path.glob("toy-*.html")).read_text()
+    assert '<a href="methods.html#m-nap">nap</a> v1' in page and '<a href="methods.html#m-nap">nap</a> v2' in page
