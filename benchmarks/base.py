@@ -78,8 +78,26 @@ class Benchmark:
         """Name the data this run will use; raise DataNotFoundError (listing files) if it is missing."""
         return "generated"
 
+    def horizon_overrides(self, config: Any, fraction: float) -> dict[str, str]:
+        """`--set bench.*` values that keep only the first `fraction` of the stream's tasks (at least one).
+
+        `clbench tune --horizon f` tunes on this shortened stream (Mesbahi et al. 2025, "tuning on the first k%").
+        The default shortens `num_tasks`; a benchmark whose length is set otherwise overrides this.
+        """
+        if fraction >= 1:
+            return {}
+        names = {f.name for f in dataclasses.fields(config) if f.init}
+        if "num_tasks" not in names:
+            raise BenchmarkError(f"{self.name} has no num_tasks setting, so a tuning horizon below 1 is not defined for it; use --horizon 1")
+        return {"num_tasks": str(tasks_within(config.num_tasks, fraction))}
+
     def run(self, method: Any, seed: int, config: Any, context: RunContext) -> BenchmarkResult:  # pragma: no cover
         raise NotImplementedError
+
+
+def tasks_within(num_tasks: int, fraction: float) -> int:
+    """How many of `num_tasks` tasks the first `fraction` of a stream holds: rounded, at least one."""
+    return max(1, round(fraction * num_tasks))
 
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")

@@ -18,7 +18,7 @@ from typing import Any
 from benchmarks.base import Benchmark, RunContext, get
 from benchmarks.numerics import cpu_denormals
 from benchmarks.provenance import environment
-from leaderboard.records import RunRecord, headline_score, make_run_id, stream_summary, utc_now
+from leaderboard.records import RunRecord, headline_score, make_run_id, seed_role, stream_summary, utc_now
 from methods import base as method_registry
 
 
@@ -41,6 +41,8 @@ class Job:
     data_source: str
     benchmark_overrides: dict[str, str] = field(default_factory=dict)
     """The `--set bench.*` strings the config was resolved from; recorded, never resolved again."""
+    tuning: dict[str, Any] | None = None
+    """A tuned configuration's `TuningTag` fields (which study chose it), or None for a run of given values."""
 
     @property
     def method(self) -> str:
@@ -72,7 +74,7 @@ class Job:
         """Stable: the same benchmark, version, preset, configs, seed and data always give the same id."""
         return make_run_id(
             self.benchmark, get(self.benchmark).version, self.preset, self.benchmark_config, self.method,
-            self.method_config, self.seed, self.data_source, method_version=self.method_version,
+            self.method_config, self.seed, self.data_source, method_version=self.method_version, tuning=self.tuning,
         )
 
 
@@ -156,6 +158,8 @@ def _identity(job: Job, benchmark: Benchmark, context: RunContext, started_at: s
         method_version=job.method_version,
         method_config=job.method_config,
         seed=job.seed,
+        seed_role=seed_role(job.seed),
+        tuning=job.tuning,
         headline=benchmark.headline,
         data_source=job.data_source,
         started_at=started_at,

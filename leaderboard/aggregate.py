@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from leaderboard.records import HeadlineRule, RunRecord, config_hash, method_identity, stream_summary
+from leaderboard.records import HeadlineRule, RunRecord, config_hash, stream_summary
 from leaderboard.statistics import (
     NORMALISED_IQM,
     SCORE_IQM,
@@ -64,6 +64,8 @@ class MethodRow:
     cost: float | None = None
     rank: int | None = None
     provenance: list[str] = field(default_factory=list)
+    tuned: dict[str, Any] | None = None
+    """The values a tuning study chose for this row (`bench.lr`, `nap.every`), on a tuned board; else None."""
 
     @property
     def mean(self) -> float | None:
@@ -135,6 +137,8 @@ class BenchmarkBoard:
     in_overall: bool = False
     show_protocol: bool = False
     control: bool = False
+    regime: str = "default"
+    """"default", or "tuned (budget K, horizon f)": each regime has its own boards and overall ranking."""
 
     @property
     def title(self) -> str:
@@ -142,7 +146,8 @@ class BenchmarkBoard:
         `[control]` on a control benchmark."""
         suffix = f" protocol {self.protocol}" if self.show_protocol else ""
         role = " [control]" if self.control else ""
-        return f"{self.benchmark} v{self.version} ({self.preset}){suffix}{role}"
+        regime = "" if self.regime == "default" else f" {self.regime}"
+        return f"{self.benchmark} v{self.version} ({self.preset}){regime}{suffix}{role}"
 
     @property
     def normalisable(self) -> bool:
@@ -182,6 +187,15 @@ class OverallBoard:
     rows: list[OverallRow]
     excluded: list[str]
     profile: dict[str, Profile] = field(default_factory=dict)
+    regime: str = "default"
+
+    @property
+    def title(self) -> str:
+        return f"Overall ({self.preset} preset)" + ("" if self.regime == "default" else f", {self.regime}")
+
+    @property
+    def slug(self) -> str:
+        return self.preset if self.regime == "default" else f"{self.preset}-{_slug(self.regime)}"
 
 
 @dataclass
@@ -191,24 +205,30 @@ class Leaderboard:
     settings: BootstrapSettings
     labels: dict[str, str]
     record_count: int
+    trials: list[RunRecord] = field(default_factory=list)
+    """Runs on tuning seeds (`clbench tune`'s trials): never on a board, shown only in sensitivity plots."""
 
 
 def method_key(record: RunRecord) -> str:
     """The method part of `RunRecord.group_key`: spec, version and config hash; each is a row of its own."""
-    return method_identity(record.method, record.method_version, record.method_config)
+    return record.group_key[4]
 
 
 def method_labels(records: list[RunRecord]) -> dict[str, str]:
     """Display names: the spec alone; plus ` vN` where the spec ran in several versions, `@hash` where one
-    version ran with several configs (`nap v2`, `nap@3f2a…`, `nap v2@3f2a…`)."""
-    configs: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    version ran with several configs in one regime (`nap v2`, `nap@3f2a…`, `nap v2@3f2a…`), and ` (tuned)`
+    on a tuned configuration's rows."""
+    configs: dict[tuple[str, str], dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    versions_of: dict[str, set[str]] = defaultdict(set)
     for record in records:
-        configs[record.method][record.method_version][method_key(record)] = config_hash(record.method_config)
+        configs[(record.method, record.regime)][record.method_version][method_key(record)] = config_hash(record.method_config)
+        versions_of[record.method].add(record.method_version)
     labels = {}
-    for method, versions in configs.items():
+    for (method, regime), versions in configs.items():
         for version, keys in versions.items():
             for key, hashed in keys.items():
-                labels[key] = method + (f" v{version}" if len(versions) > 1 else "") + (f"@{hashed}" if len(keys) > 1 else "")
+                labels[key] = (method + (f" v{version}" if len(versions_of[method]) > 1 else "")
+                               + (f"@{hashed}" if len(keys) > 1 else "") + ("" if regime == "default" else " (tuned)"))
     return labels
 
 
@@ -262,7 +282,8 @@ def _method_row(members: list[RunRecord], labels: dict[str, str]) -> tuple[Metho
     members = sorted(members, key=lambda r: r.seed)
     first = members[0]
     key = method_key(first)
-    row = MethodRow(first.method, key, labels[key], first.method_config, [r.seed for r in members], {})
+    row = MethodRow(first.method, key, labels[key], first.method_config, [r.seed for r in members], {},
+                    tuned=dict(first.tuning.params) if first.tuning else None)
     retentions, walls = [], []
     summary_keys = _summary_keys()
     for record in members:
@@ -357,6 +378,7 @@ def _benchmark_board(
         profile={row.label: profiles[row.label] for row in rows if row.label in profiles},
         profile_normalised=normalisable,
         control=control,
+        regime=first.regime,
     )
 
 
@@ -385,7 +407,8 @@ def _version_key(version: str) -> tuple:
 
 
 def _overall(
-    preset: str, boards: list[BenchmarkBoard], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None
+    preset: str, boards: list[BenchmarkBoard], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None,
+    regime: str = "default",
 ) -> OverallBoard:
     """Per benchmark name the newest version (then the protocol with the most runs) enters the ranking."""
     chosen: dict[str, BenchmarkBoard] = {}
@@ -438,7 +461,7 @@ def _overall(
     for position, row in enumerate(rows):
         row.rank = position + 1
     return OverallBoard(preset=preset, benchmarks=included, rows=rows, excluded=excluded,
-                        profile={row.label: profiles[row.label] for row in rows})
+                        profile={row.label: profiles[row.label] for row in rows}, regime=regime)
 
 
 def build_leaderboard(
@@ -454,16 +477,21 @@ def build_leaderboard(
     built and marked, and kept out of the overall ranking.
     """
     settings = settings or BootstrapSettings()
+    trials = [r for r in records if r.seed_role == "tuning"]
+    records = [r for r in records if r.seed_role == "evaluation"]
     labels = method_labels(records)
     boards = [
         _benchmark_board(members, labels, settings, cache, control=key[0] in controls)
-        for key, members in sorted(group_protocols(records).items())
+        for key, members in sorted(group_protocols(records).items(), key=lambda item: (item[1][0].regime != "default", item[0]))
     ]
-    variants = Counter((b.benchmark, b.version, b.preset) for b in boards)
+    variants = Counter((b.benchmark, b.version, b.preset, b.regime) for b in boards)
     for board in boards:
-        board.show_protocol = variants[(board.benchmark, board.version, board.preset)] > 1
-    presets = sorted({board.preset for board in boards})
-    overall = [_overall(p, [b for b in boards if b.preset == p], labels, settings, cache) for p in presets]
+        board.show_protocol = variants[(board.benchmark, board.version, board.preset, board.regime)] > 1
+    sections = sorted({(board.preset, board.regime) for board in boards}, key=lambda pr: (pr[0], pr[1] != "default", pr[1]))
+    overall = [
+        _overall(preset, [b for b in boards if (b.preset, b.regime) == (preset, regime)], labels, settings, cache, regime)
+        for preset, regime in sections
+    ]
     if cache:
         cache.save()
-    return Leaderboard(boards=boards, overall=overall, settings=settings, labels=labels, record_count=len(records))
+    return Leaderboard(boards=boards, overall=overall, settings=settings, labels=labels, record_count=len(records), trials=trials)

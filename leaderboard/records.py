@@ -20,6 +20,43 @@ FINAL_FRACTION = 0.1
 """The share of a stream's tasks, at its end, that "final" means (headlines and the final-mean summary)."""
 FIRST_METHOD_VERSION = "1"
 """Every method's version before methods had versions: records without the field ran this one."""
+TUNING_SEED_START = 10_000
+"""Seeds from here on are tuning seeds (`clbench tune`'s trials); seeds below are evaluation seeds. Disjoint by construction."""
+SeedRole = Literal["evaluation", "tuning"]
+
+
+def seed_role(seed: int) -> SeedRole:
+    """The role a seed plays: selection reads tuning seeds only, and only evaluation seeds are reported."""
+    return "tuning" if seed >= TUNING_SEED_START else "evaluation"
+
+
+class TuningTag(BaseModel):
+    """Marks a run of `clbench tune`: the study (its spec), the trial and the values it ran.
+
+    On a tuning seed the run is that trial; on an evaluation seed it is the study's chosen trial, run on the
+    whole stream. `params` holds the values by dimension (`bench.lr`, `nap.every`); `study` is the hash of the
+    study's spec and space, so the records alone say which study each run belongs to.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    budget: int
+    horizon: float
+    tune_seeds: int
+    sampler_seed: int = 0
+    study: str
+    trial: int
+    params: dict[str, Any]
+
+    @property
+    def regime(self) -> str:
+        """The board these runs belong to; never pooled with default runs or with another budget or horizon."""
+        return f"tuned (budget {self.budget}, horizon {self.horizon:g})"
+
+    @property
+    def benchmark_params(self) -> dict[str, Any]:
+        """The tuned benchmark fields (`bench.lr` → `lr`): part of the method's row, not of the protocol."""
+        return {key.partition(".")[2]: value for key, value in self.params.items() if key.startswith("bench.")}
 
 
 class HeadlineRule(BaseModel):
@@ -116,6 +153,10 @@ class RunRecord(BaseModel):
     """The method's version (`a+b` composes as `1+2`): a fixed method's runs never pool with the old ones."""
     method_config: dict[str, dict[str, Any]]
     seed: int
+    seed_role: SeedRole = "evaluation"
+    """Whether the seed was a tuning or an evaluation seed (`seed_role`); leaderboards report evaluation seeds only."""
+    tuning: TuningTag | None = None
+    """Set on runs of a tuned configuration (`clbench run --config tuned`, `clbench tune`); None for defaults."""
     status: Status
     error: str | None = None
     diverged_at_step: int | None = None
@@ -141,6 +182,8 @@ class RunRecord(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> RunRecord:
+        if self.seed_role != seed_role(self.seed):
+            raise ValueError(f"seed {self.seed} is a{'' if seed_role(self.seed) == 'tuning' else 'n'} {seed_role(self.seed)} seed, not {self.seed_role}")
         if self.status == "failed" and not self.error:
             raise ValueError("a failed record must say why (error)")
         if self.status == "ok":
@@ -154,14 +197,30 @@ class RunRecord(BaseModel):
         return self
 
     @property
+    def regime(self) -> str:
+        """"default", or the tuned regime ("tuned (budget 8, horizon 1)"): boards never pool two regimes."""
+        return self.tuning.regime if self.tuning else "default"
+
+    @property
     def group_key(self) -> tuple[str, str, str, str, str]:
-        """(benchmark, version, preset, protocol hash, method spec + config hash): rows never mix these."""
+        """(benchmark, version, preset, protocol hash, method spec + config hash): rows never mix these.
+
+        A tuned run's protocol leaves out the benchmark fields it tuned (its `bench.lr` belongs to its method's
+        row) and names its regime, so tuned and default runs never share a board.
+        """
+        protocol: dict[str, Any] = {"config": self.benchmark_config, "data": self.data_source}
+        method_config: dict[str, Any] = self.method_config
+        if self.tuning is not None:
+            tuned = self.tuning.benchmark_params
+            protocol = {"config": {k: v for k, v in self.benchmark_config.items() if k not in tuned},
+                        "data": self.data_source, "regime": self.tuning.regime}
+            method_config = {**self.method_config, "bench": tuned}
         return (
             self.benchmark,
             self.benchmark_version,
             self.preset,
-            config_hash({"config": self.benchmark_config, "data": self.data_source}),
-            method_identity(self.method, self.method_version, self.method_config),
+            config_hash(protocol),
+            method_identity(self.method, self.method_version, method_config),
         )
 
     def to_json(self) -> str:
@@ -213,10 +272,12 @@ def make_run_id(
     seed: int,
     data_source: str = "",
     method_version: str = FIRST_METHOD_VERSION,
+    tuning: dict[str, Any] | None = None,
 ) -> str:
     """A stable id for one run: same protocol, method (and version), config and seed → same id on any machine.
 
-    The first method version adds nothing to the hashed key, so ids made before methods had versions stay valid.
+    The first method version adds nothing to the hashed key, so ids made before methods had versions stay valid;
+    `tuning` (a tuned run's `TuningTag` as a dict) is hashed in, so a tuned run never reuses a default run's id.
     """
     key: dict[str, Any] = {
         "benchmark": benchmark,
@@ -230,6 +291,8 @@ def make_run_id(
     }
     if method_version != FIRST_METHOD_VERSION:
         key["method_version"] = method_version
+    if tuning is not None:
+        key["tuning"] = tuning
     return f"{benchmark}.{preset}.{method}.s{seed}.{config_hash(key)}"
 
 

@@ -166,13 +166,24 @@ def benchmark_table(board: BenchmarkBoard) -> TableData:
                 "score_mean_std": mean_std,
                 "retention": row.retention,
                 "cost": row.cost,
+                "chosen": describe_params(row.tuned) if row.tuned is not None else None,
                 "flags": "; ".join(row.flags) or None,
             }
         )
     summaries = {s.name for s in STATISTICS.values() if _of_summary(s)}
     shown = {name for row in board.rows for name in row.estimates}
     columns = [c for c in benchmark_columns() if c.key not in summaries or c.key in shown]
+    if any(row.tuned is not None for row in board.rows):
+        columns.insert(-1, CHOSEN)
     return TableData(f"benchmark-{board.slug}", board.title, columns, rows)
+
+
+CHOSEN = Column("chosen", "chosen hyperparameters")
+
+
+def describe_params(params: dict[str, object]) -> str:
+    """`bench.lr=0.00316, nap.every=1`: a tuned row's chosen values, in the order the study lists them."""
+    return ", ".join(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}" for name, value in params.items())
 
 
 def overall_table(board: OverallBoard) -> TableData:
@@ -188,7 +199,7 @@ def overall_table(board: OverallBoard) -> TableData:
         }
         for row in board.rows
     ]
-    return TableData(f"overall-{board.preset}", f"Overall ({board.preset} preset)", overall_columns(), rows)
+    return TableData(f"overall-{board.slug}", board.title, overall_columns(), rows)
 
 
 def unscored_runs_table(board: BenchmarkBoard) -> TableData:

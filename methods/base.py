@@ -24,6 +24,7 @@ from torch import nn
 from core.config import as_dict, with_overrides
 from core.errors import MethodError, unknown_name_message
 from core.families import FAMILIES, not_applicable_reason, require_families
+from core.search_space import SearchSpace
 from methods.learner import Learner, OptimizerSpec, TaskInfo
 from methods.network import NetworkDescription
 
@@ -51,6 +52,8 @@ class Method:
     families: ClassVar[frozenset[str]] = FAMILIES
     roles: ClassVar[frozenset[str]] = frozenset()
     """Exclusive roles such as "optimizer" or "normalization": two methods with one role cannot compose."""
+    search_space: ClassVar[SearchSpace | None] = None
+    """The config fields `clbench tune` may vary, or `nothing_to_tune(reason)`; None = not declared (tuning refuses)."""
 
     def __init__(self, config: Any | None = None):
         self.config = config if config is not None else self.Config()
@@ -238,6 +241,8 @@ def register(name: str):
         require_families(cls.families, f"method '{name}'")
         if not (isinstance(cls.version, int) and cls.version >= 1):
             raise TypeError(f"method '{name}': version must be an integer >= 1, got {cls.version!r}")
+        if cls.search_space is not None:
+            cls.search_space.check_fields({f.name for f in dataclasses.fields(cls.Config) if f.init}, f"method '{name}'")
         if not cls.summary and cls.__doc__:
             cls.summary = cls.__doc__.strip().splitlines()[0]
         _REGISTRY[name] = cls

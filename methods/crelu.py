@@ -8,6 +8,7 @@ import torch
 
 from methods._two_feature_activations import UNIT_SCORING_METHODS, TwoFeatureActivation, residual_reason, swap_activations
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
@@ -45,6 +46,7 @@ class ConcatenatedReLU(Method):
     citation = "Abbas, Zhao, Modayil, White, Machado 2023, Loss of Plasticity in Continual Deep Reinforcement Learning, CoLLAs (§5); CReLU: Shang et al. 2016"
     paper_url = "https://arxiv.org/abs/2303.07507"
     Config = CReLUConfig
+    search_space = nothing_to_tune("the share of concatenated units is an architecture setting, not tuned")
     roles = frozenset({"activation"})
     incompatible_with = UNIT_SCORING_METHODS
 

@@ -8,6 +8,7 @@ import torch
 
 from methods._two_feature_activations import UNIT_SCORING_METHODS, TwoFeatureActivation, residual_reason, swap_activations
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
@@ -44,6 +45,7 @@ class DeepFourierFeatures(Method):
     citation = "Lewandowski, Schuurmans, Machado 2024, Plastic Learning with Deep Fourier Features, arXiv 2410.20634 (§4)"
     paper_url = "https://arxiv.org/abs/2410.20634"
     Config = FourierFeaturesConfig
+    search_space = nothing_to_tune("the share of Fourier units is an architecture setting, not tuned")
     roles = frozenset({"activation"})
     incompatible_with = UNIT_SCORING_METHODS
 

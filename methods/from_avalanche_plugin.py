@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from methods.base import Method, register_prefix
 from core.config import as_dict, require
 from core.errors import MethodError, unknown_name_message
+from core.search_space import Choice, FloatRange, SearchSpace, nothing_to_tune
 from methods.learner import Learner, TaskInfo
 
 AVALANCHE_CITATION = "Carta et al. 2023, Avalanche: A PyTorch Library for Deep Continual Learning, JMLR 24(363)"
@@ -122,6 +123,7 @@ class Curated:
     summary: str
     citation: str
     paper_url: str
+    space: SearchSpace
 
 
 CURATED: dict[str, Curated] = {
@@ -130,30 +132,35 @@ CURATED: dict[str, Curated] = {
         "Elastic weight consolidation: a Fisher-weighted quadratic pull toward each past task's weights.",
         "Kirkpatrick et al. 2017, Overcoming catastrophic forgetting in neural networks, PNAS 114(13) (Eq. 3); online mode: Schwarz et al. 2018, Progress & Compress, ICML (§3)",
         "https://arxiv.org/abs/1612.00796",
+        SearchSpace({"ewc_lambda": FloatRange(0.1, 1000.0, log=True)}, source="ours: around Avalanche's default 1, also its baselines' permuted-MNIST value"),
     ),
     "si": Curated(
         "SynapticIntelligencePlugin", SIConfig,
         "Synaptic intelligence: a quadratic pull weighted by each weight's path-integral contribution to the loss.",
         "Zenke, Poole, Ganguli 2017, Continual Learning Through Synaptic Intelligence, ICML (§3, Eq. 4-5)",
         "https://arxiv.org/abs/1703.04200",
+        SearchSpace({"si_lambda": FloatRange(0.01, 100.0, log=True)}, source="ours: around Avalanche's default 0.1 and its baselines' permuted-MNIST 10"),
     ),
     "lwf": Curated(
         "LwFPlugin", LwFConfig,
         "Learning without forgetting: distil the previous task's model outputs into the current one.",
         "Li & Hoiem 2017, Learning without Forgetting, TPAMI 40(12) (§3)",
         "https://arxiv.org/abs/1606.09282",
+        SearchSpace({"alpha": FloatRange(0.1, 10.0, log=True), "temperature": Choice((1.0, 2.0, 4.0))}, source="ours: around Li & Hoiem's temperature 2 and weight 1"),
     ),
     "replay": Curated(
         "ReplayPlugin", ReplayConfig,
         "Experience replay: train on a task-balanced reservoir memory of past examples alongside each batch.",
         "Rolnick et al. 2019, Experience Replay for Continual Learning, NeurIPS (§3); Chaudhry et al. 2019, On Tiny Episodic Memories in Continual Learning (§3)",
         "https://arxiv.org/abs/1811.11682",
+        nothing_to_tune("the memory size is a resource budget, fixed for a fair comparison, not tuned"),
     ),
     "mas": Curated(
         "MASPlugin", MASConfig,
         "Memory aware synapses: a quadratic pull weighted by the sensitivity of the output norm to each weight.",
         "Aljundi et al. 2018, Memory Aware Synapses: Learning what (not) to forget, ECCV (§4)",
         "https://arxiv.org/abs/1711.09601",
+        SearchSpace({"lambda_reg": FloatRange(0.1, 100.0, log=True)}, source="ours: three decades around Avalanche's default 1"),
     ),
 }
 
@@ -519,6 +526,7 @@ def _curated_method(key: str, entry: Curated) -> type[AvalanchePluginMethod]:
             "paper_url": entry.paper_url,
             "Config": entry.config,
             "plugin_class": entry.plugin,
+            "search_space": entry.space,
         },
     )
 
@@ -548,6 +556,7 @@ def _generic_method(key: str) -> type[AvalanchePluginMethod]:
             "paper_url": AVALANCHE_URL,
             "Config": config,
             "plugin_class": class_name,
+            "search_space": nothing_to_tune("a generically bridged plugin declares no space: tuned on bench.lr alone"),
         },
     )
 

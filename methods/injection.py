@@ -10,6 +10,7 @@ from torch import nn
 
 from methods._layers import fresh_copy, set_module
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from core.errors import MethodError
 from methods.learner import Learner, TaskInfo
@@ -59,6 +60,7 @@ class PlasticityInjection(Method):
     citation = "Nikishin, Oh, Ostrovski, Lyle, Pascanu, Dabney, Barreto 2023, Deep Reinforcement Learning with Plasticity Injection, NeurIPS (§3, Fig. 2)"
     paper_url = "https://arxiv.org/abs/2305.15555"
     Config = InjectionConfig
+    search_space = nothing_to_tune("one injection at half the run; its timing is the protocol's, not a tuned value")
     version = 2
 
     def __init__(self, config: InjectionConfig | None = None):

@@ -13,6 +13,7 @@ from torch import nn
 
 from methods._step_sizes import adam_lr
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from core.errors import MethodError
 from methods.learner import Learner, OptimizerSpec
@@ -65,6 +66,7 @@ class KronOptimizer(Method):
     citation = "Li 2018, Preconditioner on Matrix Lie Group for SGD, ICLR 2019 (§4, Kronecker-product preconditioners); package kron-torch"
     paper_url = "https://arxiv.org/abs/1809.10232"
     Config = KronConfig
+    search_space = nothing_to_tune("its step size follows the benchmark's (Adam lr / 3), which is tuned as bench.lr")
     roles = frozenset({"optimizer"})
     version = 2
 

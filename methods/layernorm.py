@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from methods._layers import insert_layer_norms
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
@@ -37,6 +38,7 @@ class LayerNorm(Method):
     citation = "Lyle, Zheng, Khetarpal, van Hasselt, Pascanu, Martens, Dabney 2024, Disentangling the Causes of Plasticity Loss in Neural Networks, CoLLAs (§4)"
     paper_url = "https://arxiv.org/abs/2402.18762"
     Config = LayerNormConfig
+    search_space = nothing_to_tune("eps and affine are architecture settings, not tuned")
     roles = frozenset({"normalization"})
 
     def applies_to(self, network: NetworkDescription, family: str) -> str | None:

@@ -9,6 +9,7 @@ from torch import nn
 
 from methods._layers import insert_layer_norms, is_normalization, remove_bias
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from methods.learner import Learner
 from methods.network import NetworkDescription
@@ -43,6 +44,7 @@ class NormalizeAndProject(Method):
     citation = "Lyle, Zheng, Khetarpal, Martens, van Hasselt, Pascanu, Dabney 2024, Normalization and effective learning rates in reinforcement learning, NeurIPS (§3)"
     paper_url = "https://arxiv.org/abs/2407.01800"
     Config = NaPConfig
+    search_space = nothing_to_tune("projection every step is the method; its step size is the benchmark's")
     roles = frozenset({"normalization"})
 
     def __init__(self, config: NaPConfig | None = None):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from methods.base import Method, register
+from core.search_space import FloatRange, SearchSpace
 from core.config import require
 from methods.learner import Learner
 
@@ -43,6 +44,7 @@ class Parseval(Method):
     citation = "Chung, Cherif, Meger, Precup 2024, Parseval Regularization for Continual Reinforcement Learning, NeurIPS (§3)"
     paper_url = "https://arxiv.org/abs/2412.07224"
     Config = ParsevalConfig
+    search_space = SearchSpace({"strength": FloatRange(1e-5, 1e-2, log=True)}, source="ours: 1e-5 to 1e-2 around Chung et al. 2024's 1e-3")
 
     def start(self, learner: Learner) -> None:
         self._collect(learner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from methods._layers import reinitialise_modules
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from methods.learner import Learner, TaskInfo
 
 
@@ -15,6 +16,7 @@ class ResetHead(Method):
     """
 
     citation = "Dohare et al. 2024, Loss of plasticity in deep continual learning, Nature 632 (Methods, head resetting)"
+    search_space = nothing_to_tune("a reset at every task start has no hyperparameter")
     paper_url = "https://doi.org/10.1038/s41586-024-07711-7"
 
     def on_task_start(self, learner: Learner, task: TaskInfo) -> None:

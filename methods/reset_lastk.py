@@ -9,6 +9,7 @@ from torch import nn
 
 from methods._layers import reinitialise_modules
 from methods.base import Method, register
+from core.search_space import Choice, IntRange, SearchSpace
 from core.config import require
 from methods.learner import Learner, StepSchedule, TaskInfo
 from methods.network import NetworkDescription
@@ -44,6 +45,7 @@ class ResetLastK(Method):
     citation = "Nikishin, Schwarzer, D'Oro, Bacon, Courville 2022, The Primacy Bias in Deep Reinforcement Learning, ICML (§4)"
     paper_url = "https://arxiv.org/abs/2205.07802"
     Config = ResetLastKConfig
+    search_space = SearchSpace({"k": IntRange(1, 2), "every": Choice((1, 2, 5))}, source="ours: the head alone or with the last hidden layer (every MLP here has two); every 1, 2 or 5 tasks")
     version = 2
 
     def __init__(self, config: ResetLastKConfig | None = None):

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from methods.base import Method, register
+from core.search_space import nothing_to_tune
 from core.config import require
 from core.errors import MethodError
 from methods.learner import Learner, OptimizerSpec
@@ -48,6 +49,7 @@ class TRAC(Method):
     citation = "Muppidi, Zhang, Yang 2024, Fast TRAC: A Parameter-Free Optimizer for Lifelong Reinforcement Learning, NeurIPS (§3, Algorithm 1)"
     paper_url = "https://arxiv.org/abs/2405.16642"
     Config = TRACConfig
+    search_space = nothing_to_tune("a parameter-free optimizer wrapper: its betas are the paper's fixed set")
     roles = frozenset({"optimizer"})
 
     def __init__(self, config: object | None = None):

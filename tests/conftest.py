@@ -1,4 +1,5 @@
-"""Shared test fixtures: every test gets its own results store and W&B folders; nothing touches $HOME.
+"""Shared test fixtures: every test gets its own results store, tuned-configuration folder and W&B folders;
+nothing touches $HOME or the committed benchmarks/tuned/.
 
 Fixtures used by more than one test folder live here; helpers that tests import live in helper
 modules (`tests/cli_runner.py`, `tests/job_factory.py`, `tests/methods/tiny.py`, ...), never here.
@@ -17,6 +18,7 @@ torch.set_num_threads(1)
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CLBENCH_STORE", str(tmp_path / "results" / "clbench.db"))
+    monkeypatch.setenv("CLBENCH_TUNED_DIR", str(tmp_path / "tuned"))
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
     for name in ("WANDB_DIR", "WANDB_CACHE_DIR", "WANDB_CONFIG_DIR", "WANDB_DATA_DIR"):

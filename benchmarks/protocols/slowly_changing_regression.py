@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
+from benchmarks.base import tasks_within, Benchmark, BenchmarkResult, RunContext, register
 from benchmarks.errors import BenchmarkError
 from benchmarks.protocols._training import positive
 from leaderboard.records import HeadlineRule
@@ -67,6 +67,12 @@ class SlowlyChangingRegression(Benchmark):
 
     def data_source(self, config: SlowlyChangingRegressionConfig, context: RunContext) -> str:
         return "generated"
+
+    def horizon_overrides(self, config: SlowlyChangingRegressionConfig, fraction: float) -> dict[str, str]:
+        """The first `fraction` of the stream in whole periods of `flip_after` examples."""
+        if fraction >= 1:
+            return {}
+        return {"num_examples": str(tasks_within(config.num_tasks, fraction) * config.flip_after)}
 
     def run(self, method: Any, seed: int, config: SlowlyChangingRegressionConfig, context: RunContext) -> BenchmarkResult:
         from benchmarks.diagnostics import DiagnosticsSettings, DiagnosticsTracker

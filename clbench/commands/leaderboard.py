@@ -157,7 +157,7 @@ def publish(
     figures = {}
     for board in leaderboard.overall:
         if board.profile:
-            figures[f"profile-{board.preset}"] = plots.to_png(plots.profile_figure(board.preset, "normalised score τ", board.profile))
+            figures[f"profile-{board.slug}"] = plots.to_png(plots.profile_figure(board.title, "normalised score τ", board.profile))
     for board in leaderboard.boards:
         if board.profile:
             figures[f"profile-{board.slug}"] = plots.to_png(plots.profile_figure(board.title, "score τ", board.profile))

@@ -61,13 +61,33 @@ def show_method(
         console.print("[bold]hyperparameters:[/] none")
         return
     table = Table(title=escape(f"hyperparameters (set with --set {info['name']}.FIELD=VALUE)"), title_justify="left")
-    for column in ("field", "type", "default"):
+    for column in ("field", "type", "default", "tuned over"):
         table.add_column(column, style="bold" if column == "field" else None)
+    space = info["search_space"]
     for row in info["hyperparameters"]:
-        table.add_row(escape(row["field"]), escape(row["type"]), escape(row["default"]))
+        table.add_row(escape(row["field"]), escape(row["type"]), escape(row["default"]), escape(space["dimensions"].get(row["field"], "—")))
     console.print(table)
     if info["config_doc"]:
         console.print(escape(info["config_doc"]))
+    _print_tuning(info)
+
+
+def _print_tuning(info: dict[str, Any]) -> None:
+    space = info["search_space"]
+    if space["declared"]:
+        why = f"source: {space['source']}" if space["dimensions"] else f"nothing to tune: {space['reason']}"
+        console.print(f"[bold]search space:[/] bench.lr and the fields above marked 'tuned over' ({escape(why)})", soft_wrap=True)
+    else:
+        console.print("[bold]search space:[/] not declared (clbench tune refuses this method)")
+    if not info["tuned"]:
+        console.print("[bold]tuned configurations:[/] none committed")
+        return
+    table = Table(title="tuned configurations (clbench run --config tuned)", title_justify="left")
+    for column in ("benchmark", "preset", "study", "chosen", "tuning score"):
+        table.add_column(column)
+    for row in info["tuned"]:
+        table.add_row(escape(row["benchmark"]), row["preset"], escape(row["study"]), escape(row["chosen"]), f"{row['selection_score']:.4f}")
+    console.print(table)
 
 
 def method_description(name: str) -> dict[str, Any]:
@@ -103,7 +123,27 @@ def method_description(name: str) -> dict[str, Any]:
         "roles": sorted(cls.roles),
         "hyperparameters": fields,
         "config_doc": _unwrap(config_doc),
+        "search_space": _space_description(cls.search_space),
+        "tuned": _tuned_description(name),
     }
+
+
+def _space_description(space: Any) -> dict[str, Any]:
+    if space is None:
+        return {"declared": False, "dimensions": {}, "source": "", "reason": ""}
+    return {"declared": True, "dimensions": {k: v.describe() for k, v in space.dimensions.items()}, "source": space.source, "reason": space.reason}
+
+
+def _tuned_description(name: str) -> list[dict[str, Any]]:
+    """The committed tuned choices of `name` (benchmarks/tuned/), newest study facts first by benchmark."""
+    from benchmarks.tuning import all_choices
+    from leaderboard.tables import describe_params
+
+    return [
+        {"benchmark": c.benchmark, "preset": c.preset, "study": c.describe(), "chosen": describe_params(c.params),
+         "params": c.params, "selection_score": c.selection_score, "method_version": c.method_version}
+        for c in all_choices() if c.method == name
+    ]
 
 
 def _unwrap(text: str) -> str:

@@ -41,6 +41,10 @@ def run(
     force: bool = typer.Option(False, "--force", help="Run again even if the store has a complete record."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Plan the grid, say what would run, and run nothing."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the sweep's progress bar (without it, one line per finished run)."),
+    config: str = typer.Option("default", "--config", help="default (the registered values, with any --set) or tuned (the committed choice of `clbench tune`)."),
+    tuned_horizon: float | None = typer.Option(None, "--tuned-horizon", help="With --config tuned: the study's horizon, where several were tuned."),
+    tuned_budget: int | None = typer.Option(None, "--tuned-budget", help="With --config tuned: the study's budget, where several were tuned."),
+    tuned_dir: Path | None = typer.Option(None, "--tuned-dir", help="With --config tuned: read choices from here (default: the committed benchmarks/tuned/)."),
 ) -> None:
     """Run benchmarks (or a suite) × methods × seeds and store one record per run; rerunning resumes."""
     from benchmarks.base import RunContext
@@ -65,6 +69,14 @@ def run(
         fail(f"--seeds must be at least 1, got {seeds}")
     if seed is not None and seed < 0:
         fail(f"--seed must be >= 0, got {seed}")
+    from leaderboard.records import TUNING_SEED_START
+
+    if (seed if seed is not None else (seeds or 0) - 1) >= TUNING_SEED_START:
+        fail(f"seeds from {TUNING_SEED_START} on are tuning seeds, kept for `clbench tune`'s trials; evaluate on seeds below it")
+    if config not in ("default", "tuned"):
+        fail(f"--config must be default or tuned, got {config!r}")
+    if config == "tuned" and (suite is not None or assignments):
+        fail("--config tuned runs each committed choice as it was chosen: give --benchmark (not --suite) and no --set")
     if retries < 0:
         fail(f"--retries must be 0 or more, got {retries}")
     if data_root is not None and not data_root.is_dir() and not download:
@@ -84,6 +96,15 @@ def run(
         )
         for bench_name, spec, reason in plan.left_out:
             console.print(f"  left out {bench_name} × {spec}: {reason}")
+    elif config == "tuned":
+        from benchmarks.tuning import evaluation_jobs, find_choice
+
+        all_jobs = []
+        for bench_name in benchmarks:
+            for spec in methods:
+                choice = find_choice(bench_name, preset or "smoke", spec, horizon=tuned_horizon, budget=tuned_budget, directory=tuned_dir)
+                console.print(f"{bench_name} {spec}: tuned ({choice.describe()}), trial {choice.trial}", soft_wrap=True)
+                all_jobs.extend(evaluation_jobs(choice, seed_list, context))
     else:
         all_jobs = plan_jobs(benchmarks, methods, seed_list, preset or "smoke", overrides, context)
     results = ResultsStore(store)

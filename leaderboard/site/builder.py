@@ -14,6 +14,7 @@ from typing import Any
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
 from core.files import write_atomic
 from leaderboard.curves import diagnostic_curve, diagnostic_keys, task_curve, task_metric_keys
+from leaderboard.sensitivity import Sensitivity, sensitivities
 from leaderboard.site import plots
 from leaderboard.tables import TableData, all_tables, benchmark_table, overall_table, unscored_runs_table
 
@@ -89,6 +90,7 @@ class SiteBuilder:
         self.known = {m.name for m in self.methods}
         self.note = note
         self.env = _environment()
+        self.studies = sensitivities(leaderboard.trials)
 
     def build(self) -> Path:
         for folder in ("plots", "exports", "static"):
@@ -126,8 +128,8 @@ class SiteBuilder:
     def _overall(self, board: OverallBoard) -> dict[str, Any]:
         profile = None
         if board.profile:
-            figure = plots.profile_figure(f"{board.preset}: all benchmarks", "plasticity-normalised score τ", board.profile)
-            profile = Plot("Performance profile (normalised scores)", self._plot(f"overall-{board.preset}-profile", figure))
+            figure = plots.profile_figure(f"{board.title}: all benchmarks", "plasticity-normalised score τ", board.profile)
+            profile = Plot("Performance profile (normalised scores)", self._plot(f"overall-{board.slug}-profile", figure))
         return {"board": board, "table": self._table(overall_table(board)), "profile": profile}
 
     def _board(self, board: BenchmarkBoard) -> dict[str, Any]:
@@ -147,8 +149,17 @@ class SiteBuilder:
             figure = plots.profile_figure(board.title, xlabel, board.profile)
             profile = Plot("Performance profile", self._plot(f"{board.slug}-profile", figure))
         runs = unscored_runs_table(board)
+        sensitivity_plots = []
+        for index, study in enumerate(self._studies_of(board)):
+            best = study.best
+            figure = plots.sensitivity_figure(
+                f"{study.method} v{study.method_version}: {len(study.points)} trials",
+                [(p.params, p.score) for p in study.points], study.points.index(best) if best else None,
+            )
+            sensitivity_plots.append(Plot(study.method, self._plot(f"{board.slug}-sensitivity-{index}", figure)))
         return {
             "title": f"{board.title} — clbench leaderboard",
+            "sensitivity_plots": sensitivity_plots,
             "board": board,
             "table": self._table(benchmark_table(board)),
             "runs": runs if runs.rows else None,
@@ -156,6 +167,12 @@ class SiteBuilder:
             "diagnostic_plots": diagnostic_plots,
             "profile": profile,
         }
+
+    def _studies_of(self, board: BenchmarkBoard) -> list[Sensitivity]:
+        """The tuning studies behind a tuned board: same benchmark, version, preset and regime."""
+        if board.regime == "default":
+            return []
+        return [s for s in self.studies if (s.benchmark, s.benchmark_version, s.preset, s.regime) == (board.benchmark, board.version, board.preset, board.regime)]
 
     def _exports(self) -> None:
         tables = all_tables(self.leaderboard)

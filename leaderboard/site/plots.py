@@ -69,6 +69,43 @@ def profile_figure(title: str, xlabel: str, profiles: dict[str, Profile]):
     return figure
 
 
+def sensitivity_figure(title: str, points: Sequence[tuple[dict, float | None]], best: int | None):
+    """One panel per tuned hyperparameter: each trial's tuning score against its value (log x for ranges over a decade).
+
+    `points` are (values by dimension, score) per trial; `best` is the index of the chosen trial, drawn filled.
+    Trials without a score (a seed diverged or failed) are left out and counted in the title.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    dimensions = list(points[0][0]) if points else []
+    scored = [(i, values, score) for i, (values, score) in enumerate(points) if score is not None]
+    unscored = len(points) - len(scored)
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(max(2.4 * len(dimensions), 3.2), 2.4), layout="constrained")
+        for column, name in enumerate(dimensions):
+            axes = figure.add_subplot(1, max(len(dimensions), 1), column + 1)
+            xs = [values[name] for _, values, _ in scored]
+            numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in xs)
+            if numeric and xs and min(xs) > 0 and max(xs) >= 10 * min(xs):
+                axes.set_xscale("log")
+            if not numeric:
+                options = sorted({str(x) for x in xs})
+                xs = [options.index(str(x)) for x in xs]
+                axes.set_xticks(range(len(options)), [plain_label(o) for o in options])
+            ys = [score for _, _, score in scored]
+            axes.scatter(xs, ys, s=18, facecolors="none", edgecolors="tab:blue")
+            chosen = [(x, y) for (i, _, _), x, y in zip(scored, xs, ys) if i == best]
+            if chosen:
+                axes.scatter([chosen[0][0]], [chosen[0][1]], s=30, color="tab:red", label="chosen")
+            axes.set_xlabel(plain_label(name))
+            if column == 0:
+                axes.set_ylabel("tuning score")
+        suffix = f" ({unscored} trial(s) diverged or failed)" if unscored else ""
+        figure.suptitle(plain_label(title + suffix), fontsize=9)
+    return figure
+
+
 def to_svg(figure) -> bytes:
     import matplotlib
 

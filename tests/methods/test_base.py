@@ -129,3 +129,21 @@ def test_registering_a_method_with_a_version_below_one_is_refused():
 
     with pytest.raises(TypeError, match="version must be an integer >= 1"):
         register("unversioned_for_test")(Unversioned)
+
+
+def test_registering_a_method_whose_search_space_names_an_unknown_field_is_refused():
+    from dataclasses import dataclass
+
+    from core.search_space import FloatRange, SearchSpace
+
+    @dataclass(frozen=True)
+    class StrengthConfig:
+        strength: float = 1e-2
+
+    class Misspelt(base.Method):
+        Config = StrengthConfig
+        search_space = SearchSpace({"strenght": FloatRange(1e-5, 1e-1, log=True)}, source="ours")
+
+    with pytest.raises(MethodError, match="strenght"):
+        base.register("misspelt_space")(Misspelt)
+    assert "misspelt_space" not in base.names()

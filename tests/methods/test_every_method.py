@@ -117,3 +117,13 @@ def test_every_wave2_method_cites_its_paper():
         cls = base.get(name)
         assert cls.citation and cls.paper_url.startswith("https://"), name
         assert cls.__doc__ and "§" in (cls.__doc__ + cls.citation), name
+
+
+@pytest.mark.parametrize("name", base.names() + ["avalanche:ewc", "avalanche:si", "avalanche:lwf", "avalanche:replay", "avalanche:mas"])
+def test_every_method_declares_a_search_space_over_fields_of_its_own_config(name):
+    cls = base.get(name)
+    space = cls.search_space
+    assert space is not None, f"{name} declares no search_space"
+    fields = {f.name for f in base.config_fields(cls)}
+    assert set(space.dimensions) <= fields
+    assert space.source if space.dimensions else space.reason
