@@ -51,9 +51,11 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except UserInputError as error:
+        from rich.markup import escape
+
         from clbench.console import errors
 
-        errors.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
         raise SystemExit(2) from None
     except typer.Exit as exit_:
         raise SystemExit(exit_.exit_code) from None

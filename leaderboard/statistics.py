@@ -3,7 +3,8 @@
 Scores arrive as *strata*: one 1-D array of per-run scores per benchmark (a "task" in rliable's words).
 Strata may hold different numbers of runs; the bootstrap resamples runs within each stratum
 independently (rliable's `StratifiedIndependentBootstrap`), which is the stratified bootstrap of
-Agarwal et al. §4 without requiring a rectangular runs × tasks matrix.
+Agarwal et al. §4 without requiring a rectangular runs × tasks matrix. All resamples are drawn at once,
+exactly as rliable draws them (leaderboard.bootstrap), and each statistic runs on all of them in one call.
 
 Every statistic a leaderboard row shows is a named, versioned `Statistic` in `STATISTICS` (rliable's
 estimates keyed by aggregate name): a row holds `{name: Estimate}`, the tables take their columns from
@@ -17,12 +18,12 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from leaderboard.bootstrap import percentile_interval, stratified_indices
 from leaderboard.errors import LeaderboardError
 
 Strata = Sequence[np.ndarray]
@@ -45,25 +46,33 @@ CACHE_LAYOUT = 3
 """The cache file's layout. Keys carry each statistic's name and version, so only a new file layout changes this."""
 PROFILE_VERSION = 1
 """Version of `run_score_profile` in the cache keys: bump it when the profile's values change."""
+ENGINES = ("numpy", "rliable")
+RESAMPLES_PER_CALL = 10_000
+"""A batched statistic sees at most this many resamples per call, so memory stays bounded at a high `--reps`."""
 
 
 @dataclass(frozen=True)
 class BootstrapSettings:
     """How confidence intervals are computed: percentile bootstrap, `reps` resamples, fixed seed.
 
-    2,000 reps by default: rliable's own default for performance profiles; at 50,000 (its default for
-    point aggregates) a leaderboard of a few dozen rows takes minutes (docs/leaderboard.md).
+    2,000 reps by default: rliable's own default for performance profiles (docs/leaderboard.md).
+    `engine` "numpy" evaluates all resamples at once (leaderboard.bootstrap); "rliable" runs rliable's
+    own bootstrap, one Python call per resample. Both give the same intervals, bit for bit, so the
+    engine is not part of the cache key; "rliable" is kept as the reference that tests check against.
     """
 
     reps: int = 2000
     confidence: float = 0.95
     seed: int = 0
+    engine: str = "numpy"
 
     def __post_init__(self) -> None:
         if not 100 <= self.reps <= 1_000_000:
             raise LeaderboardError(f"bootstrap reps must be between 100 and 1,000,000, got {self.reps}")
         if not 0.5 <= self.confidence < 1:
             raise LeaderboardError(f"confidence must be in [0.5, 1), got {self.confidence}")
+        if self.engine not in ENGINES:
+            raise LeaderboardError(f"bootstrap engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
 
 
 @dataclass(frozen=True)
@@ -79,53 +88,64 @@ class Estimate:
 
 
 def _pooled(strata: Strata) -> np.ndarray:
-    return np.concatenate([np.asarray(s, dtype=float).ravel() for s in strata])
+    """All runs side by side: shape (..., total runs), from strata of shape (..., runs)."""
+    return np.concatenate([np.asarray(s, dtype=float) for s in strata], axis=-1)
 
 
-def iqm(strata: Strata) -> float:
+def _value(result: np.ndarray) -> float | np.ndarray:
+    """A float for one sample of runs, the array for a batch of resamples."""
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def iqm(strata: Strata) -> float | np.ndarray:
     """Interquartile mean of all runs pooled: drop int(n/4) runs at each end, average the rest.
 
-    The same value as rliable's `aggregate_iqm` (scipy's 25% `trim_mean`; a test checks they agree),
-    without scipy's per-call overhead, which dominated the bootstrap's time.
+    Strata of shape (runs,) give a float; strata of shape (reps, runs) give one IQM per resample, (reps,).
+    The same value as rliable's `aggregate_iqm` (scipy's 25% `trim_mean`; a test checks they agree).
     """
-    scores = np.sort(_pooled(strata))
-    cut = int(0.25 * len(scores))
-    return float(scores[cut : len(scores) - cut].mean())
+    scores = np.sort(_pooled(strata), axis=-1)
+    count = scores.shape[-1]
+    cut = int(0.25 * count)
+    return _value(scores[..., cut : count - cut].mean(axis=-1))
 
 
-def mean(strata: Strata) -> float:
-    """Mean of all runs pooled."""
-    return float(_pooled(strata).mean())
+def mean(strata: Strata) -> float | np.ndarray:
+    """Mean of all runs pooled; strata (runs,) → float, (reps, runs) → (reps,)."""
+    return _value(_pooled(strata).mean(axis=-1))
 
 
-def optimality_gap(strata: Strata, gamma: float = 1.0) -> float:
-    """γ − mean(min(score, γ)) over all runs pooled (rliable `aggregate_optimality_gap`, γ = 1)."""
-    from rliable import metrics
+def optimality_gap(strata: Strata, gamma: float = 1.0) -> float | np.ndarray:
+    """γ − mean(min(score, γ)) over all runs pooled (rliable's `aggregate_optimality_gap`, γ = 1).
 
-    return float(metrics.aggregate_optimality_gap(_pooled(strata), gamma=gamma))
+    Strata (runs,) → float, (reps, runs) → (reps,).
+    """
+    return _value(gamma - np.minimum(_pooled(strata), gamma).mean(axis=-1))
 
 
-def probability_of_improvement(x_strata: Strata, y_strata: Strata) -> float:
+def probability_of_improvement(x_strata: Strata, y_strata: Strata) -> float | np.ndarray:
     """P(X > Y): per stratum the Mann–Whitney U of X's runs vs Y's over n_x·n_y (ties count ½), averaged.
 
-    Same value as rliable's `probability_of_improvement` (Agarwal et al. 2021, §A.2), vectorised so that
-    a bootstrap of it stays cheap; a test checks the two agree.
+    Same value as rliable's `probability_of_improvement` (Agarwal et al. 2021, §A.2); a test checks the
+    two agree. Strata (runs,) → float, (reps, runs) → (reps,) (X and Y with the same leading shape).
     """
     if len(x_strata) != len(y_strata) or not x_strata:
         raise LeaderboardError("probability of improvement needs the same, non-empty list of benchmarks for both methods")
     per_stratum = []
     for x, y in zip(x_strata, y_strata):
-        x, y = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
-        greater = (x[:, None] > y[None, :]).sum()
-        ties = (x[:, None] == y[None, :]).sum()
-        per_stratum.append((greater + 0.5 * ties) / (len(x) * len(y)))
-    return float(np.mean(per_stratum))
+        x, y = np.asarray(x, dtype=float)[..., :, None], np.asarray(y, dtype=float)[..., None, :]
+        greater = (x > y).sum(axis=(-2, -1))
+        ties = (x == y).sum(axis=(-2, -1))
+        per_stratum.append((greater + 0.5 * ties) / (x.shape[-2] * y.shape[-1]))
+    return _value(np.stack(per_stratum, axis=-1).mean(axis=-1))
 
 
 def run_score_profile(strata: Strata, taus: Sequence[float]) -> np.ndarray:
-    """Fraction of all runs pooled scoring above each τ: F(τ), shape (len(taus),) (Agarwal et al. §5)."""
+    """Fraction of all runs pooled scoring above each τ: F(τ), shape (len(taus),) (Agarwal et al. §5).
+
+    Strata of shape (reps, runs) give one profile per resample, (reps, len(taus)).
+    """
     scores = _pooled(strata)
-    return (scores[None, :] > np.asarray(taus, dtype=float)[:, None]).mean(axis=1)
+    return (scores[..., None, :] > np.asarray(taus, dtype=float)[:, None]).mean(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,11 @@ class Statistic:
     terminal: bool = False
     """Also a column of `clbench leaderboard show` (the terminal has room for fewer columns than a page)."""
     versus_baseline: bool = False
+    column: bool = True
+    """A column of the tables; False: computed for the site's figures only (the overview's interval estimates)."""
+    batched: bool = False
+    """`function` also takes strata of shape (reps, runs), one row per bootstrap resample, and returns (reps,):
+    the bootstrap then calls it once, not once per resample. It must give each row what it gives that row alone."""
 
 
 STATISTICS: dict[str, Statistic] = {}
@@ -164,15 +189,24 @@ def register(statistic: Statistic) -> Statistic:
     return statistic
 
 
-SCORE_IQM = register(Statistic("score_iqm", 1, iqm, "score", "score IQM [95% CI]"))
-NORMALISED_IQM = register(Statistic("normalised_iqm", 1, iqm, "normalised", "normalised IQM [95% CI]", terminal=True))
-OPTIMALITY_GAP = register(Statistic("optimality_gap", 1, optimality_gap, "normalised", "optimality gap [95% CI]"))
+SCORE_IQM = register(Statistic("score_iqm", 1, iqm, "score", "score IQM [95% CI]", batched=True))
+NORMALISED_IQM = register(
+    Statistic("normalised_iqm", 1, iqm, "normalised", "normalised IQM [95% CI]", terminal=True, batched=True)
+)
+NORMALISED_MEAN = register(
+    Statistic("normalised_mean", 1, mean, "normalised", "normalised mean [95% CI]", column=False, batched=True)
+)
+"""rliable's interval-estimate figure shows the mean beside the IQM (Agarwal et al. 2021, Fig. 1); not a table column."""
+OPTIMALITY_GAP = register(
+    Statistic("optimality_gap", 1, optimality_gap, "normalised", "optimality gap [95% CI]", batched=True)
+)
 IMPROVEMENT = register(
     Statistic("improvement", 1, probability_of_improvement, "either", "P(> baseline) [95% CI]", digits=2,
-              terminal=True, versus_baseline=True)
+              terminal=True, versus_baseline=True, batched=True)
 )
 ABOVE_LINEAR = register(
-    Statistic("above_linear", 1, mean, summary_scale("above_linear"), "MSE above linear [95% CI]", terminal=True)
+    Statistic("above_linear", 1, mean, summary_scale("above_linear"), "MSE above linear [95% CI]", terminal=True,
+              batched=True)
 )
 """Slowly-changing regression: headline-window MSE minus a linear learner's on the same examples (Dohare et al. 2024)."""
 
@@ -182,17 +216,6 @@ def _rliable_version() -> str:
     from importlib import metadata
 
     return metadata.version("rliable")
-
-
-@contextmanager
-def _seeded_numpy(seed: int):
-    """rliable's resampling draws from NumPy's global generator; seed it and restore it afterwards."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
 
 
 class StatisticsCache:
@@ -259,19 +282,7 @@ class _Part:
     reads: str
     function: Callable[..., object]
     extra: object = None
-
-
-def _interval(
-    args: list[np.ndarray], statistic: Callable[..., np.ndarray], settings: BootstrapSettings
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Point estimate and percentile CI of `statistic(*args)`; each arg is resampled over its runs."""
-    from rliable import library
-
-    with _seeded_numpy(settings.seed):
-        points, intervals = library.get_interval_estimates(
-            {"x": args}, statistic, reps=settings.reps, confidence_interval_size=settings.confidence
-        )
-    return np.asarray(points["x"], dtype=float), intervals["x"][0], intervals["x"][1]
+    batched: bool = False
 
 
 def _run_counts(groups: Sequence[Samples]) -> list[list[int]]:
@@ -290,19 +301,54 @@ def _run_counts(groups: Sequence[Samples]) -> list[list[int]]:
 def _bootstrap(parts: Sequence[_Part], groups: Sequence[Samples], settings: BootstrapSettings) -> list[list[list[float]]]:
     """[points, lows, highs] of each part, all from one stratified bootstrap of every group's runs.
 
-    What is resampled are run indices, and rliable's draws depend only on the run counts, so each part
-    reads its own scale at the same resampled runs and gets the same interval alone or in company.
+    What is resampled are run indices, drawn as rliable draws them (leaderboard.bootstrap), and the draws
+    depend only on the run counts, so each part reads its own scale at the same resampled runs and gets
+    the same interval alone or in company.
     """
     counts = _run_counts(groups)
     values = [{scale: [np.asarray(s, dtype=float).ravel() for s in strata] for scale, strata in g.items()} for g in groups]
-    scales = sorted({part.reads for part in parts})
+    if settings.engine == "rliable":
+        return _bootstrap_with_rliable(parts, values, counts, settings)
+    drawn = iter(stratified_indices([n for group_counts in counts for n in group_counts], settings.reps, settings.seed))
+    picks = [[next(drawn) for _ in group_counts] for group_counts in counts]
+    results = []
+    for part in parts:
+        runs = [group[part.reads] for group in values]
+        point = np.atleast_1d(np.asarray(part.function(*runs), dtype=float))
+        low, high = percentile_interval(_resampled_values(part, runs, picks, settings.reps), settings.confidence)
+        results.append([point.tolist(), low.tolist(), high.tolist()])
+    return results
+
+
+def _resampled_values(part: _Part, runs: list[list[np.ndarray]], picks: list[list[np.ndarray]], reps: int) -> np.ndarray:
+    """`part` of each resample, shape (reps, its size): a batched part in calls of up to RESAMPLES_PER_CALL resamples,
+    any other part once per resample."""
+    chunks = []
+    for start in range(0, reps, RESAMPLES_PER_CALL):
+        rows = slice(start, min(start + RESAMPLES_PER_CALL, reps))
+        resampled = [[stratum[pick[rows]] for stratum, pick in zip(group, group_picks)] for group, group_picks in zip(runs, picks)]
+        if part.batched:
+            chunks.append(np.asarray(part.function(*resampled), dtype=float).reshape(rows.stop - rows.start, -1))
+            continue
+        for rep in range(rows.stop - rows.start):
+            alone = part.function(*([stratum[rep] for stratum in group] for group in resampled))
+            chunks.append(np.atleast_1d(np.asarray(alone, dtype=float))[None])
+    return np.concatenate(chunks)
+
+
+def _bootstrap_with_rliable(
+    parts: Sequence[_Part], values: list[dict[str, list[np.ndarray]]], counts: list[list[int]], settings: BootstrapSettings
+) -> list[list[list[float]]]:
+    """`_bootstrap` through rliable's `get_interval_estimates`, calling every part once per resample: the reference."""
+    from rliable import library
+
+    scales = {part.reads for part in parts}
 
     def evaluate(picks: list[list[np.ndarray]]) -> list[np.ndarray]:
         views = [{scale: [run[i] for run, i in zip(group[scale], pick)] for scale in scales} for group, pick in zip(values, picks)]
         return [np.atleast_1d(np.asarray(part.function(*(view[part.reads] for view in views)), dtype=float)) for part in parts]
 
-    everything = [[np.arange(n) for n in group_counts] for group_counts in counts]
-    sizes = [len(v) for v in evaluate(everything)]
+    sizes = [len(v) for v in evaluate([[np.arange(n) for n in group_counts] for group_counts in counts])]
 
     def statistic(*columns: np.ndarray) -> np.ndarray:
         picks, start = [], 0
@@ -312,7 +358,15 @@ def _bootstrap(parts: Sequence[_Part], groups: Sequence[Samples], settings: Boot
         return np.concatenate(evaluate(picks))
 
     args = [np.arange(n).reshape(-1, 1) for group_counts in counts for n in group_counts]
-    point, low, high = (np.atleast_1d(part).tolist() for part in _interval(args, statistic, settings))
+    state = np.random.get_state()
+    np.random.seed(settings.seed)
+    try:
+        points, intervals = library.get_interval_estimates(
+            {"x": args}, statistic, reps=settings.reps, confidence_interval_size=settings.confidence
+        )
+    finally:
+        np.random.set_state(state)
+    point, low, high = (np.atleast_1d(v).tolist() for v in (points["x"], intervals["x"][0], intervals["x"][1]))
     results, start = [], 0
     for size in sizes:
         results.append([point[start : start + size], low[start : start + size], high[start : start + size]])
@@ -350,7 +404,7 @@ def _scale(statistic: Statistic, runs: Samples) -> str | None:
 
 def _statistic_parts(statistics: Iterable[Statistic], runs: Samples, versus_baseline: bool) -> list[_Part]:
     return [
-        _Part(s.name, s.version, scale, s.function)
+        _Part(s.name, s.version, scale, s.function, batched=s.batched)
         for s in statistics
         if s.versus_baseline == versus_baseline and (scale := _scale(s, runs)) is not None
     ]
@@ -389,7 +443,8 @@ def aggregate_estimates(
     tau_list = [float(t) for t in taus]
     if tau_list:
         scale = "normalised" if "normalised" in runs else "score"
-        parts.append(_Part("run_score_profile", PROFILE_VERSION, scale, functools.partial(run_score_profile, taus=tau_list), tau_list))
+        profile = functools.partial(run_score_profile, taus=tau_list)
+        parts.append(_Part("run_score_profile", PROFILE_VERSION, scale, profile, tau_list, batched=True))
     values = _estimate_parts(parts, [runs], settings, cache)
     estimates = {name: Estimate(v[0][0], v[1][0], v[2][0]) for name, v in values.items() if name != "run_score_profile"}
     profile = Profile(tau_list, *values["run_score_profile"]) if tau_list else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -71,22 +72,44 @@ class TableData:
         return flat
 
     def to_csv(self) -> str:
+        """CSV for spreadsheets: numbers stay numbers, and a text cell a spreadsheet would run as a formula is text."""
         stream = io.StringIO()
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(self.flat_columns())
+        writer.writerow([csv_text(name) for name in self.flat_columns()])
         for values in self.flat_rows():
-            writer.writerow(["" if v is None else v for v in values])
+            writer.writerow(["" if v is None else csv_text(v) if isinstance(v, str) else v for v in values])
         return stream.getvalue()
 
     def to_markdown(self) -> str:
-        def cell(text: str) -> str:
-            return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-        lines = [f"| {' | '.join(cell(c.title) for c in self.columns)} |"]
+        """A Markdown table safe to paste into a README: every cell goes through `markdown_text`."""
+        lines = [f"| {' | '.join(markdown_text(c.title) for c in self.columns)} |"]
         lines.append(f"| {' | '.join('---:' if c.kind != 'text' else '---' for c in self.columns)} |")
         for row in self.rows:
-            lines.append(f"| {' | '.join(cell(self.display(row, c)) for c in self.columns)} |")
-        return f"## {cell(self.title)}\n\n" + "\n".join(lines) + "\n"
+            lines.append(f"| {' | '.join(markdown_text(self.display(row, c)) for c in self.columns)} |")
+        return f"## {markdown_text(self.title)}\n\n" + "\n".join(lines) + "\n"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection")."""
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+"""A text cell that is only a number (`-0.355`, `+1e-05`): a spreadsheet reads it as that number, not a formula."""
+
+
+def csv_text(text: str) -> str:
+    """`text` as a CSV cell no spreadsheet runs: one that would start a formula gets a leading `'` (OWASP's advice),
+    unless it is a plain number such as `-0.355`, which a spreadsheet reads as that number. A carriage return becomes
+    a line feed, which the writer quotes (it quotes only the characters of its line terminator)."""
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        text = "'" + text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def markdown_text(text: str) -> str:
+    """`text` as one Markdown table cell that shows as written: no HTML (`<`, `&` become entities), no extra column
+    (`|`), no line break, no link or image (`](`). `>` is left as is: without `<` it cannot open a tag."""
+    for raw, escaped in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), ("|", "\\|"), ("](", "]\\(")):
+        text = text.replace(raw, escaped)
+    return " ".join(text.splitlines())
 
 
 def format_value(value: Any, column: Column) -> str:
@@ -107,7 +130,7 @@ RANK, METHOD, FLAGS = Column("rank", "rank", "integer"), Column("method", "metho
 
 def statistic_columns(which: Callable[[Statistic], bool]) -> list[Column]:
     """A column per registered statistic that `which` picks, in registration order, under its name and label."""
-    return [Column(s.name, s.label, "estimate", s.digits, s.terminal) for s in STATISTICS.values() if which(s)]
+    return [Column(s.name, s.label, "estimate", s.digits, s.terminal) for s in STATISTICS.values() if s.column and which(s)]
 
 
 def _unique(columns: list[Column]) -> list[Column]:

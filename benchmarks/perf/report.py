@@ -69,6 +69,14 @@ SECTIONS = (
         "benchmarks/perf/sweep_timing.py",
         "End-to-end wall time of the same small sweep through `clbench run` with each executor.",
     ),
+    Section(
+        "statistics_speed",
+        "Leaderboard statistics: the vectorised bootstrap against rliable's loop",
+        "benchmarks/perf/statistics_speed.py",
+        "Seconds to compute every interval of a leaderboard with a cold statistics cache, before (rliable's "
+        "bootstrap, one Python call per resample) and after (all resamples at once, leaderboard/bootstrap.py), "
+        "whether the two agree bit for bit, and the whole `clbench leaderboard build` command end to end.",
+    ),
 )
 
 

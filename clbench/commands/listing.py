@@ -9,9 +9,8 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from clbench.console import console, print_json
+from clbench.console import TableColumn, console, print_json, print_table
 
 methods_app = typer.Typer(help="The registered plasticity methods.", no_args_is_help=True)
 benchmarks_app = typer.Typer(help="The registered benchmarks and their presets.", no_args_is_help=True)
@@ -29,13 +28,8 @@ def list_methods(
     if as_json:
         print_json(rows)
         return
-    table = Table(title="methods", title_justify="left")
-    table.add_column("name", style="bold")
-    table.add_column("version")
-    table.add_column("description")
-    for row in rows:
-        table.add_row(escape(row["name"]), str(row["version"]), escape(row["description"]))
-    console.print(table)
+    columns = [TableColumn("name", "name"), TableColumn("version"), TableColumn("description", "text")]
+    print_table(columns, [[row["name"], str(row["version"]), row["description"] or ""] for row in rows], "methods")
 
 
 @methods_app.command("show")
@@ -60,13 +54,12 @@ def show_method(
     if not info["hyperparameters"]:
         console.print("[bold]hyperparameters:[/] none")
         return
-    table = Table(title=escape(f"hyperparameters (set with --set {info['name']}.FIELD=VALUE)"), title_justify="left")
-    for column in ("field", "type", "default", "tuned over"):
-        table.add_column(column, style="bold" if column == "field" else None)
     space = info["search_space"]
-    for row in info["hyperparameters"]:
-        table.add_row(escape(row["field"]), escape(row["type"]), escape(row["default"]), escape(space["dimensions"].get(row["field"], "—")))
-    console.print(table)
+    print_table(
+        [TableColumn("field", "name"), TableColumn("type", "text"), TableColumn("default", "text"), TableColumn("tuned over", "text")],
+        [[row["field"], row["type"], row["default"], space["dimensions"].get(row["field"], "—")] for row in info["hyperparameters"]],
+        f"hyperparameters (set with --set {info['name']}.FIELD=VALUE)",
+    )
     if info["config_doc"]:
         console.print(escape(info["config_doc"]))
     _print_tuning(info)
@@ -82,12 +75,12 @@ def _print_tuning(info: dict[str, Any]) -> None:
     if not info["tuned"]:
         console.print("[bold]tuned configurations:[/] none committed")
         return
-    table = Table(title="tuned configurations (clbench run --config tuned)", title_justify="left")
-    for column in ("benchmark", "preset", "study", "chosen", "tuning score"):
-        table.add_column(column)
-    for row in info["tuned"]:
-        table.add_row(escape(row["benchmark"]), row["preset"], escape(row["study"]), escape(row["chosen"]), f"{row['selection_score']:.4f}")
-    console.print(table)
+    print_table(
+        [TableColumn("benchmark", "name"), TableColumn("preset"), TableColumn("study", "text"), TableColumn("chosen", "text"),
+         TableColumn("tuning score", "number")],
+        [[row["benchmark"], row["preset"], row["study"], row["chosen"], f"{row['selection_score']:.4f}"] for row in info["tuned"]],
+        "tuned configurations (clbench run --config tuned)",
+    )
 
 
 def method_description(name: str) -> dict[str, Any]:
@@ -192,15 +185,13 @@ def list_benchmarks(
     if as_json:
         print_json(rows)
         return
-    table = Table(title="benchmarks", title_justify="left")
-    for column in ("name", "version", "presets", "offline", "role", "description"):
-        table.add_column(column, style="bold" if column == "name" else None)
-    for row in rows:
-        table.add_row(
-            row["name"], row["version"], ",".join(row["presets"]), "yes" if row["offline"] else "needs --data-root", row["role"],
-            escape(row["description"]),
-        )
-    console.print(table)
+    columns = [TableColumn("name", "name"), TableColumn("version"), TableColumn("presets", "text"), TableColumn("offline", "text"),
+               TableColumn("role"), TableColumn("description", "text")]
+    print_table(columns, [
+        [row["name"], str(row["version"]), ", ".join(row["presets"]), "yes" if row["offline"] else "needs --data-root",
+         row["role"], row["description"] or ""]
+        for row in rows
+    ], "benchmarks")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from clbench.console import console, print_json
+from clbench.console import TableColumn, console, print_json, print_table
 
 results_app = typer.Typer(help="Run records in the results store.", no_args_is_help=True)
 STORE_HELP = "SQLite results file (default $CLBENCH_STORE or results/clbench.db)."
@@ -39,13 +38,11 @@ def list_results(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} runs", title_justify="left")
-    for column in ("run_id", "status", "score", "wall_time_s"):
-        table.add_column(column, justify="right" if column in ("score", "wall_time_s") else "left")
-    for row in rows:
-        score = "—" if row["score"] is None else f"{row['score']:.4f}"
-        table.add_row(row["run_id"], row["status"], score, f"{row['wall_time_s']:.1f}")
-    console.print(table)
+    columns = [TableColumn("run_id", "name"), TableColumn("status"), TableColumn("score", "number"), TableColumn("wall_time_s", "number")]
+    print_table(columns, [
+        [row["run_id"], row["status"], "—" if row["score"] is None else f"{row['score']:.4f}", f"{row['wall_time_s']:.1f}"]
+        for row in rows
+    ], f"{len(rows)} runs")
 
 
 @results_app.command("export")

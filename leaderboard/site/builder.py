@@ -13,12 +13,15 @@ from typing import Any
 
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
 from core.files import write_atomic
-from leaderboard.curves import diagnostic_curve, diagnostic_keys, task_curve, task_metric_keys
+from leaderboard.curves import diagnostic_curves, diagnostic_keys, task_curve, task_metric_keys
 from leaderboard.sensitivity import Sensitivity, sensitivities
-from leaderboard.site import plots
+from leaderboard.site import charts, plots
+from leaderboard.statistics import STATISTICS
 from leaderboard.tables import TableData, all_tables, benchmark_table, overall_table, unscored_runs_table
 
 HERE = Path(__file__).parent
+STATIC_FILES = ("site.css", "site.js", "uPlot.iife.min.js", "uPlot.min.css", "uPlot.LICENSE")
+"""Copied into every site: its style and script, and the bundled uPlot (MIT) that draws the interactive charts."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class SiteBuilder:
             if target.exists():
                 shutil.rmtree(target)
             target.mkdir(parents=True)
-        for name in ("site.css", "site.js"):
+        for name in STATIC_FILES:
             shutil.copyfile(HERE / "static" / name, self.out / "static" / name)
         self._exports()
         self._page("index.html", "index.html", overall=[self._overall(b) for b in self.leaderboard.overall],
@@ -126,28 +129,34 @@ class SiteBuilder:
         return relative
 
     def _overall(self, board: OverallBoard) -> dict[str, Any]:
-        profile = None
-        if board.profile:
-            figure = plots.profile_figure(f"{board.title}: all benchmarks", "plasticity-normalised score τ", board.profile)
-            profile = Plot("Performance profile (normalised scores)", self._plot(f"overall-{board.slug}-profile", figure))
-        return {"board": board, "table": self._table(overall_table(board)), "profile": profile}
+        figures = []
+        if board.rows:
+            shown = [(s.name, s.label.removesuffix(" [95% CI]")) for s in INTERVAL_STATISTICS if any(s.name in r.estimates for r in board.rows)]
+            rows = [(row.label, row.estimates) for row in board.rows]
+            figure = plots.interval_figure(f"{board.title}: 95% stratified-bootstrap CIs", rows, shown)
+            figures.append(Plot("Interval estimates (normalised scores)", self._plot(f"overall-{board.slug}-intervals", figure)))
+            names = [b.benchmark for b in board.benchmarks]
+            cells = [[_mean_normalised(b, row.method_key) for b in board.benchmarks] for row in board.rows]
+            figure = plots.heatmap_figure(f"{board.title}: mean normalised score", [row.label for row in board.rows], names, cells)
+            figures.append(Plot("Methods × benchmarks", self._plot(f"overall-{board.slug}-heatmap", figure)))
+        return {"board": board, "table": self._table(overall_table(board)), "figures": figures}
 
     def _board(self, board: BenchmarkBoard) -> dict[str, Any]:
         records = [r for members in board.records.values() for r in members]
-        curve_plots, diagnostic_plots = [], []
+        methods = {row.label: row.method for row in board.rows}
+        curve_charts, diagnostic_charts = [], []
         for index, metric in enumerate(task_metric_keys(records, board.headline.metric)):
-            curves = [c for row in board.rows if (c := task_curve(row.label, board.records[row.method_key], metric))]
-            figure = plots.curves_figure(metric, "task", metric, curves)
-            curve_plots.append(Plot(metric, self._plot(f"{board.slug}-task-{index}", figure)))
+            curves = [(row.method, c) for row in board.rows if (c := task_curve(row.label, board.records[row.method_key], metric))]
+            curve_charts.append(charts.curves_chart(f"task-{index}", metric, "task", metric, curves))
+        by_row = [(row.method, diagnostic_curves(row.label, board.records[row.method_key])) for row in board.rows]
         for index, key in enumerate(diagnostic_keys(records)):
-            curves = [c for row in board.rows if (c := diagnostic_curve(row.label, board.records[row.method_key], key))]
-            figure = plots.curves_figure(key, "step", key, curves)
-            diagnostic_plots.append(Plot(key, self._plot(f"{board.slug}-diagnostic-{index}", figure)))
-        profile = None
+            curves = [(method, found[key]) for method, found in by_row if key in found]
+            diagnostic_charts.append(charts.curves_chart(f"diagnostic-{index}", key, "step", key, curves))
+        profile_charts = []
         if board.profile:
             xlabel = "plasticity-normalised score τ" if board.profile_normalised else "headline score τ"
-            figure = plots.profile_figure(board.title, xlabel, board.profile)
-            profile = Plot("Performance profile", self._plot(f"{board.slug}-profile", figure))
+            profile_charts.append(charts.profile_chart("profile", "Performance profile", xlabel, board.profile, methods))
+        every = curve_charts + diagnostic_charts + profile_charts
         runs = unscored_runs_table(board)
         sensitivity_plots = []
         for index, study in enumerate(self._studies_of(board)):
@@ -163,9 +172,11 @@ class SiteBuilder:
             "board": board,
             "table": self._table(benchmark_table(board)),
             "runs": runs if runs.rows else None,
-            "curve_plots": curve_plots,
-            "diagnostic_plots": diagnostic_plots,
-            "profile": profile,
+            "curve_charts": curve_charts,
+            "diagnostic_charts": diagnostic_charts,
+            "profile_charts": profile_charts,
+            "charts_json": charts.charts_json(every),
+            "pickable": [row.label for row in board.rows if row.method not in charts.REFERENCE_METHODS and row.scores],
         }
 
     def _studies_of(self, board: BenchmarkBoard) -> list[Sensitivity]:
@@ -180,6 +191,15 @@ class SiteBuilder:
             write_atomic(self.out / "exports" / f"{safe_name(table.name)}.csv", table.to_csv())
             write_atomic(self.out / "exports" / f"{safe_name(table.name)}.md", table.to_markdown())
         write_atomic(self.out / "exports" / "leaderboard.md", "# clbench leaderboard\n\n" + "\n".join(t.to_markdown() for t in tables))
+
+
+INTERVAL_STATISTICS = [s for s in STATISTICS.values() if s.reads in ("normalised", "either") and not s.versus_baseline]
+"""The statistics of the overview's interval plot: those of normalised scores (IQM, optimality gap, …)."""
+
+
+def _mean_normalised(board: BenchmarkBoard, key: str) -> float | None:
+    row = next((r for r in board.rows if r.method_key == key and r.normalised), None)
+    return sum(row.normalised.values()) / len(row.normalised) if row else None
 
 
 def build_site(leaderboard: Leaderboard, out: str | Path, methods: list[MethodInfo] | None = None, note: str = "") -> Path:

@@ -1,11 +1,11 @@
-"""Matplotlib figures for the leaderboard: seed-band curves and performance profiles, as SVG or PNG bytes."""
+"""Matplotlib figures for the leaderboard: the overview's interval estimates and heatmap, sensitivity plots, and the
+performance profiles W&B shows, as SVG or PNG bytes. Curves on the site are interactive (leaderboard/site/charts.py)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 
-from leaderboard.curves import Curve
 from leaderboard.statistics import Profile
 
 STYLE = {
@@ -31,24 +31,6 @@ def _figure():
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(6.4, 3.2), layout="constrained")
         return figure, figure.add_subplot()
-
-
-def curves_figure(title: str, xlabel: str, ylabel: str, curves: Sequence[Curve]):
-    """One line per curve (mean over seeds) with its min–max band over seeds."""
-    import matplotlib
-
-    with matplotlib.rc_context(STYLE):
-        figure, axes = _figure()
-        for curve in curves:
-            (line,) = axes.plot(curve.x, curve.mean, label=plain_label(curve.label), linewidth=1.4)
-            if any(n > 1 for n in curve.seeds):
-                axes.fill_between(curve.x, curve.low, curve.high, color=line.get_color(), alpha=0.2, linewidth=0)
-        axes.set_title(plain_label(title))
-        axes.set_xlabel(xlabel)
-        axes.set_ylabel(plain_label(ylabel))
-        if curves:
-            axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return figure
 
 
 def profile_figure(title: str, xlabel: str, profiles: dict[str, Profile]):
@@ -103,6 +85,61 @@ def sensitivity_figure(title: str, points: Sequence[tuple[dict, float | None]], 
                 axes.set_ylabel("tuning score")
         suffix = f" ({unscored} trial(s) diverged or failed)" if unscored else ""
         figure.suptitle(plain_label(title + suffix), fontsize=9)
+    return figure
+
+
+def _label_inches(labels: Sequence[str]) -> float:
+    """Room for the longest method label at the figures' 9-point font (about 0.07 in a character), plus a margin."""
+    return 0.5 + 0.07 * max((len(label) for label in labels), default=8)
+
+
+ROW_INCHES = 0.24
+"""Height of one method's row in the interval and heatmap figures: they grow with the methods, never squeeze them."""
+
+
+def interval_figure(title: str, rows: Sequence[tuple[str, dict]], statistics: Sequence[tuple[str, str]]):
+    """rliable's interval-estimate plot (Agarwal et al. 2021, Fig. 1): one panel per statistic, one row per method,
+    the point and its 95% CI. `rows` are (label, estimates by statistic name), in the order to draw top to bottom."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(2.6 * len(statistics) + _label_inches([r[0] for r in rows]), ROW_INCHES * len(rows) + 1.6), layout="constrained")
+        for column, (name, label) in enumerate(statistics):
+            axes = figure.add_subplot(1, len(statistics), column + 1)
+            drawn = [(position, estimates[name]) for position, (_, estimates) in enumerate(rows) if name in estimates]
+            positions = [position for position, _ in drawn]
+            axes.hlines(positions, [e.low for _, e in drawn], [e.high for _, e in drawn], color="tab:blue", linewidth=5, alpha=0.35)
+            axes.scatter([e.point for _, e in drawn], positions, marker="|", color="black", s=60)
+            axes.set_ylim(len(rows) - 0.5, -0.5)
+            axes.set_yticks(range(len(rows)), [plain_label(r[0]) for r in rows] if column == 0 else [])
+            axes.tick_params(axis="y", length=0)
+            axes.grid(axis="x", alpha=0.3)
+            axes.set_xlabel(plain_label(label))
+        figure.suptitle(plain_label(title), fontsize=9)
+    return figure
+
+
+def heatmap_figure(title: str, methods: Sequence[str], benchmarks: Sequence[str], values: Sequence[Sequence[float | None]]):
+    """Methods × benchmarks, each cell the method's mean plasticity-normalised score there (blank: not run)."""
+    import matplotlib
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    data = np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float).reshape(len(methods), len(benchmarks))
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(1.2 * len(benchmarks) + 1.6 + _label_inches(methods), ROW_INCHES * len(methods) + 2.0), layout="constrained")
+        axes = figure.add_subplot()
+        image = axes.imshow(np.clip(data, -0.2, 1.2), cmap="viridis", vmin=-0.2, vmax=1.2, aspect="auto")
+        for i in range(len(methods)):
+            for j in range(len(benchmarks)):
+                if np.isfinite(data[i, j]):
+                    axes.text(j, i, f"{data[i, j]:.2f}", ha="center", va="center", fontsize=7, color="white" if data[i, j] < 0.6 else "black")
+        axes.set_xticks(range(len(benchmarks)), [plain_label(b) for b in benchmarks], rotation=20, ha="right")
+        axes.set_yticks(range(len(methods)), [plain_label(m) for m in methods])
+        axes.tick_params(length=0)
+        figure.colorbar(image, ax=axes, shrink=0.6, label="normalised score (0 chance, 1 reset_full)")
+        axes.set_title(plain_label(title))
     return figure
 
 

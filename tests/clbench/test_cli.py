@@ -23,3 +23,9 @@ def test_an_unknown_benchmarks_subcommand_exits_2_with_a_one_line_usage_error():
     assert error_lines(result.stderr) == ["Error: No such command 'frobnicate'."]
     assert "benchmarks [OPTIONS] COMMAND" in result.stderr and result.stdout == ""
     assert "Traceback" not in result.output
+
+
+def test_an_error_message_holding_rich_markup_is_printed_as_text_not_parsed():
+    result = run_cli("run", "-b", "bad[/]name", "-m", "baseline", "--seed", "0")
+    assert result.exit_code == 2
+    assert "bad[/]name" in result.stderr and "Traceback" not in result.output

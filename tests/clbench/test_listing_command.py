@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+from benchmarks import base
 from tests.cli_runner import run_cli
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_methods_list_json_names_the_foundation_methods():
@@ -72,3 +79,32 @@ def test_benchmarks_list_json_includes_permuted_mnist_with_presets():
     assert result.exit_code == 0, result.output
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert {"smoke", "quick", "paper"} <= set(rows["permuted-mnist"]["presets"])
+
+
+def piped_env() -> dict[str, str]:
+    """The environment of `clbench ... | grep`: 80 columns, and nothing that tells rich to act as if on a terminal."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    return {**env, "COLUMNS": "80"}
+
+
+def test_benchmarks_list_piped_to_grep_prints_the_whole_row_of_random_label_mnist():
+    listed = subprocess.run([sys.executable, "-m", "clbench.cli", "benchmarks", "list"], capture_output=True, text=True,
+                            env=piped_env(), cwd=REPO, check=True, timeout=120)
+    (row,) = [line for line in listed.stdout.splitlines() if "random-label-mnist" in line]
+    name, version, presets, offline, role, description = row.split("\t")
+    assert (name, offline, role) == ("random-label-mnist", "yes", "plasticity") and "smoke" in presets
+    assert description == base.get("random-label-mnist").description
+
+
+def test_methods_list_piped_prints_a_header_then_one_tab_separated_row_per_method():
+    lines = run_cli("methods", "list").stdout.splitlines()
+    assert lines[:2] == ["# methods", "name\tversion\tdescription"]
+    names = [line.split("\t")[0] for line in lines[2:]]
+    assert names == [row["name"] for row in json.loads(run_cli("methods", "list", "--json").stdout)]
+    assert all(line.count("\t") == 2 for line in lines[1:])
+
+
+def test_methods_show_piped_prints_its_hyperparameters_one_per_line():
+    lines = run_cli("methods", "show", "redo").stdout.splitlines()
+    header = lines.index("field\ttype\tdefault\ttuned over")
+    assert lines[header + 1].split("\t")[:3] == ["tau", "a number", "0.1"]

@@ -75,3 +75,57 @@ def test_compare_with_no_run_in_common_is_an_error_not_a_pass(tmp_path):
     ResultsStore(tmp_path / "b.db").put(make_record("baseline", 3, [0.5, 0.4]))
     result = run_cli("results", "compare", str(tmp_path / "b.db"), "--store", str(tmp_path / "a.db"))
     assert result.exit_code == 2 and "nothing was compared" in result.stderr
+
+
+def test_results_list_piped_prints_every_run_id_whole_on_its_own_line(tmp_path):
+    records = [make_record("shrink_perturb+layernorm+weight_decay", 0), make_record("baseline", 1, [0.5, -0.25])]
+    ResultsStore(tmp_path / "a.db").put_many(records)
+    lines = run_cli("results", "list", "--store", str(tmp_path / "a.db")).stdout.splitlines()
+    assert lines[:2] == ["# 2 runs", "run_id\tstatus\tscore\twall_time_s"]
+    assert sorted(lines[2:]) == sorted(f"{r.run_id}\tok\t{r.score:.4f}\t1.0" for r in records)
+
+
+def deep_bundle(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    return path
+
+
+def assert_one_line_refusal(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert all(needle in result.stderr for needle in needles), result.stderr
+
+
+def test_importing_a_bundle_nested_100000_deep_exits_2_with_one_line_and_creates_no_store(tmp_path):
+    result = run_cli("results", "import", str(deep_bundle(tmp_path)), "--store", str(tmp_path / "new.db"))
+    assert_one_line_refusal(result, "deep.json nests lists or objects more than 64 deep")
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_an_import_with_one_bad_record_changes_nothing_in_the_store(tmp_path):
+    store = ResultsStore(tmp_path / "a.db")
+    store.put(make_record("baseline", 0))
+    before = store.records()
+    path = export_bundle([make_record("nap", 0), make_record("nap", 1)], tmp_path / "b.json")
+    data = json.loads(path.read_text())
+    data["records"][1]["seed"] = "one"
+    path.write_text(json.dumps(data))
+    result = run_cli("results", "import", str(path), "--store", str(tmp_path / "a.db"))
+    assert_one_line_refusal(result, "is malformed: seed")
+    assert store.records() == before
+
+
+def test_import_of_a_bundle_over_the_size_limit_exits_2_naming_the_limit(tmp_path, monkeypatch):
+    from leaderboard import bundle
+
+    monkeypatch.setattr(bundle, "MAX_BUNDLE_BYTES", 100)
+    path = export_bundle([make_record("nap", 0)], tmp_path / "b.json.gz")
+    result = run_cli("results", "import", str(path), "--store", str(tmp_path / "a.db"))
+    assert_one_line_refusal(result, "b.json.gz is", "over the 100 bytes limit")
+
+
+def test_compare_against_a_bundle_nested_100000_deep_exits_2_with_one_line(tmp_path):
+    ResultsStore(tmp_path / "a.db").put(record_and_rerun()[0])
+    result = run_cli("results", "compare", str(deep_bundle(tmp_path)), "--store", str(tmp_path / "a.db"))
+    assert_one_line_refusal(result, "more than 64 deep")

@@ -48,6 +48,19 @@ def test_optimality_gap_counts_only_the_shortfall_below_one():
     assert optimality_gap([np.array([0.5, 1.5, 0.8])]) == pytest.approx(1 - (0.5 + 1.0 + 0.8) / 3)
 
 
+def test_optimality_gap_agrees_with_rliable():
+    from rliable import metrics
+
+    scores = np.random.default_rng(2).normal(0.8, 0.3, size=12)
+    assert optimality_gap([scores[:5], scores[5:]]) == metrics.aggregate_optimality_gap(scores, gamma=1.0)
+
+
+def test_each_aggregate_of_a_batch_of_resamples_is_one_value_per_resample():
+    batch = [np.array([[1.0, 2.0, 3.0, 4.0], [0.5, 0.5, 1.5, 2.5]])]
+    assert iqm(batch).tolist() == [2.5, 1.0]
+    assert optimality_gap(batch).tolist() == [0.0, 1 - (0.5 + 0.5 + 1.0 + 1.0) / 4]
+
+
 def test_probability_of_improvement_counts_ties_as_half():
     # pairs x>y: 1 beats {0}; 2 ties {2,2}, beats {0}; 3 beats all three → (1 + 2 + 3) / 9
     assert probability_of_improvement([np.array([1.0, 2.0, 3.0])], [np.array([2.0, 2.0, 0.0])]) == pytest.approx(6 / 9)
@@ -120,7 +133,7 @@ def test_each_statistic_gets_the_same_interval_alone_as_in_one_bootstrap_with_th
 
 def test_runs_get_an_estimate_of_each_registered_statistic_whose_scale_they_have():
     assert set(aggregate_estimates({"score": RUNS["score"]}, FAST).estimates) == {"score_iqm"}
-    assert set(aggregate_estimates(RUNS, FAST).estimates) == {"score_iqm", "normalised_iqm", "optimality_gap"}
+    assert set(aggregate_estimates(RUNS, FAST).estimates) == {"score_iqm", "normalised_iqm", "normalised_mean", "optimality_gap"}
 
 
 def test_registering_a_second_statistic_under_a_taken_name_is_refused():
@@ -136,3 +149,12 @@ def test_run_score_profile_is_the_fraction_of_runs_above_each_threshold():
 def test_bootstrap_settings_refuse_too_few_reps():
     with pytest.raises(LeaderboardError, match="reps must be between 100"):
         BootstrapSettings(reps=10)
+
+
+def test_a_statistic_kept_out_of_the_columns_is_still_estimated_for_the_figures():
+    from leaderboard.statistics import NORMALISED_MEAN
+    from leaderboard.tables import benchmark_columns, overall_columns
+
+    assert not NORMALISED_MEAN.column
+    assert NORMALISED_MEAN.name in aggregate_estimates(RUNS, FAST).estimates
+    assert NORMALISED_MEAN.name not in {c.key for c in benchmark_columns() + overall_columns()}

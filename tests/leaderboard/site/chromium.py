@@ -127,6 +127,18 @@ class Browser:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def set_width(self, width: int, height: int = 1000) -> None:
+        """Lay pages out at `width` CSS pixels, as a window that wide would."""
+        self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+    def screenshot(self, path: Path) -> Path:
+        """The whole page as a PNG at `path`."""
+        import base64
+
+        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        Path(path).write_bytes(base64.b64decode(shot["data"]))
+        return Path(path)
+
     def console_errors(self) -> list[str]:
         """Uncaught exceptions, console.error calls and browser log errors (failed loads, CSP) seen so far."""
         errors = []

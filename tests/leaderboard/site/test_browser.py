@@ -78,3 +78,48 @@ def test_the_error_check_sees_console_errors_and_uncaught_exceptions(browser_and
     browser.navigate(file_url(page))
     found = browser.console_errors()[before:]
     assert any("logged" in e for e in found) and any("missingFunction" in e for e in found)
+
+
+def benchmark_page(site):
+    return next(site.glob("toy-*.html"))
+
+
+def test_every_chart_is_drawn_at_1400px_with_a_plot_area_at_least_200px_tall(browser_and_site):
+    browser, site = browser_and_site
+    browser.set_width(1400)
+    errors_before = len(browser.console_errors())
+    browser.navigate(file_url(benchmark_page(site)))
+    figures = browser.evaluate("document.querySelectorAll('figure.chart').length")
+    assert figures == 5 and browser.evaluate("document.documentElement.dataset.charts") == "5"
+    heights = browser.evaluate("Array.from(document.querySelectorAll('figure.chart .u-over')).map(e => e.getBoundingClientRect().height)")
+    assert len(heights) == 5 and min(heights) >= 200
+    legend_below = browser.evaluate(
+        "Array.from(document.querySelectorAll('figure.chart')).every(f => f.querySelector('.u-legend').getBoundingClientRect().top"
+        " >= f.querySelector('.u-over').getBoundingClientRect().bottom)"
+    )
+    assert legend_below
+    assert browser.console_errors()[errors_before:] == []
+
+
+def test_picking_methods_hides_the_others_in_every_chart_and_keeps_the_references(browser_and_site):
+    browser, site = browser_and_site
+    browser.navigate(file_url(benchmark_page(site)))
+    browser.evaluate("document.querySelector('.picker button[data-pick=none]').click()")
+    shown = browser.evaluate("Array.from(document.querySelectorAll('figure.chart')).map(f => Array.from(f.querySelectorAll('.u-legend tr.u-series:not(:first-child):not(.u-off) th')).map(t => t.textContent.trim()))")
+    assert all(set(labels) <= {"baseline", "reset_full"} and "baseline" in labels for labels in shown[:1])
+    browser.evaluate("document.querySelector('.picker input[data-method=\"nap\"]').click()")
+    assert browser.evaluate("document.documentElement.dataset.picked") == "3"
+    browser.evaluate("document.querySelector('.picker button[data-pick=all]').click()")
+    assert browser.evaluate("document.documentElement.dataset.picked") == "4"
+
+
+def test_every_page_kind_renders_at_1400px_for_a_screenshot(browser_and_site, tmp_path):
+    browser, site = browser_and_site
+    browser.set_width(1400)
+    keep = os.environ.get("CLBENCH_SCREENSHOTS")
+    errors_before = len(browser.console_errors())
+    for page in ("index.html", benchmark_page(site).name, "methods.html"):
+        browser.navigate(file_url(site / page))
+        shot = browser.screenshot((tmp_path if not keep else __import__("pathlib").Path(keep)) / f"{page}.png")
+        assert shot.stat().st_size > 10_000
+    assert browser.console_errors()[errors_before:] == []

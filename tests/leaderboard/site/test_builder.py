@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 
 import pytest
@@ -42,12 +43,33 @@ def test_csv_export_expands_each_interval_into_three_columns(site):
     assert float(baseline["normalised_iqm_ci_low"]) <= float(baseline["normalised_iqm"]) <= float(baseline["normalised_iqm_ci_high"])
 
 
-def test_benchmark_page_has_task_curves_diagnostics_and_a_profile_for_each_recorded_key(site):
+def chart_data(page: str) -> list[dict]:
+    block = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S).group(1)
+    return json.loads(block)
+
+
+def test_benchmark_page_has_a_chart_for_each_task_metric_and_diagnostic_and_a_profile(site):
     page = next(site.glob("toy-*.html")).read_text()
-    for key in ("online_accuracy", "dormant_fraction@0.1", "srank", "weight_norm", "Performance profile"):
-        assert f'alt="{key}"' in page or key in page
-    plots = re.findall(r'<img src="([^"]+)"', page)
-    assert len(plots) == 5 and all((site / p).stat().st_size > 1000 for p in plots)
+    charts = chart_data(page)
+    assert [c["title"] for c in charts] == ["online_accuracy", "dormant_fraction@0.1", "srank", "weight_norm", "Performance profile"]
+    assert len(re.findall(r'<figure class="chart" data-chart="', page)) == len(charts)
+    for chart in charts:
+        assert all(len(series["y"]) == len(chart["x"]) for series in chart["series"])
+
+
+def test_baseline_and_reset_full_are_reference_series_drawn_first_and_not_in_the_picker(site):
+    page = next(site.glob("toy-*.html")).read_text()
+    (accuracy, *_) = chart_data(page)
+    assert [(s["method"], s.get("reference", False)) for s in accuracy["series"][:2]] == [("baseline", True), ("reset_full", True)]
+    assert not any(s.get("reference") for s in accuracy["series"][2:])
+    picked = re.findall(r'data-method="([^"]*)"', page)
+    assert "baseline" not in picked and "reset_full" not in picked and "nap" in picked
+
+
+def test_the_overview_has_the_interval_estimates_and_the_methods_by_benchmarks_heatmap(site):
+    index = (site / "index.html").read_text()
+    for name in ("overall-smoke-intervals.svg", "overall-smoke-heatmap.svg"):
+        assert f"plots/{name}" in index and (site / "plots" / name).stat().st_size > 1000
 
 
 def test_a_benchmark_without_diagnostics_says_so_instead_of_failing(site):
