@@ -75,7 +75,10 @@ class AdaTAM(Method):
     citation = "Malviya, Mehta, Ye, Lillicrap, Cheung, Chandar 2024, Torque-Aware Momentum, arXiv 2412.18790 (§3, AdaTAM)"
     paper_url = "https://arxiv.org/abs/2412.18790"
     Config = AdaTAMConfig
-    search_space = SearchSpace({"decay": Choice((0.5, 0.9, 0.99))}, source="ours: decay γ 0.5, 0.9 (the paper's) or 0.99; step size through bench.lr")
+    search_space = SearchSpace(
+        {"decay": Choice((0.5, 0.9, 0.99))},
+        source="ours: decay γ 0.5, 0.9 (the paper's) or 0.99; step size through bench.lr",
+    )
     roles = frozenset({"optimizer"})
     version = 2
 

@@ -70,7 +70,10 @@ class ContinualBackprop(Method):
     citation = "Dohare, Hernandez-Garcia, Lan, Rahman, Mahmood, Sutton 2024, Loss of plasticity in deep continual learning, Nature 632 (Methods, Eq. 1)"
     paper_url = "https://doi.org/10.1038/s41586-024-07711-7"
     Config = CBPConfig
-    search_space = SearchSpace({"replacement_rate": FloatRange(1e-6, 1e-2, log=True)}, source="Kumar et al. 2023 §5 grid {1e-6, …, 1e-1}; Dohare et al. 2024 code 1e-6 to 1e-2 (slowly_changing_regression/cfg), maturity 100 and decay 0.99 fixed as in both")
+    search_space = SearchSpace(
+        {"replacement_rate": FloatRange(1e-6, 1e-2, log=True)},
+        source="Kumar et al. 2023 §5 grid {1e-6, …, 1e-1}; Dohare et al. 2024 code 1e-6 to 1e-2 (slowly_changing_regression/cfg), maturity 100 and decay 0.99 fixed as in both",
+    )
 
     def __init__(self, config: CBPConfig | None = None):
         super().__init__(config)

@@ -132,21 +132,30 @@ CURATED: dict[str, Curated] = {
         "Elastic weight consolidation: a Fisher-weighted quadratic pull toward each past task's weights.",
         "Kirkpatrick et al. 2017, Overcoming catastrophic forgetting in neural networks, PNAS 114(13) (Eq. 3); online mode: Schwarz et al. 2018, Progress & Compress, ICML (§3)",
         "https://arxiv.org/abs/1612.00796",
-        SearchSpace({"ewc_lambda": FloatRange(0.1, 1000.0, log=True)}, source="ours: around Avalanche's default 1, also its baselines' permuted-MNIST value"),
+        SearchSpace(
+            {"ewc_lambda": FloatRange(0.1, 1000.0, log=True)},
+            source="ours: around Avalanche's default 1, also its baselines' permuted-MNIST value",
+        ),
     ),
     "si": Curated(
         "SynapticIntelligencePlugin", SIConfig,
         "Synaptic intelligence: a quadratic pull weighted by each weight's path-integral contribution to the loss.",
         "Zenke, Poole, Ganguli 2017, Continual Learning Through Synaptic Intelligence, ICML (§3, Eq. 4-5)",
         "https://arxiv.org/abs/1703.04200",
-        SearchSpace({"si_lambda": FloatRange(0.01, 100.0, log=True)}, source="ours: around Avalanche's default 0.1 and its baselines' permuted-MNIST 10"),
+        SearchSpace(
+            {"si_lambda": FloatRange(0.01, 100.0, log=True)},
+            source="ours: around Avalanche's default 0.1 and its baselines' permuted-MNIST 10",
+        ),
     ),
     "lwf": Curated(
         "LwFPlugin", LwFConfig,
         "Learning without forgetting: distil the previous task's model outputs into the current one.",
         "Li & Hoiem 2017, Learning without Forgetting, TPAMI 40(12) (§3)",
         "https://arxiv.org/abs/1606.09282",
-        SearchSpace({"alpha": FloatRange(0.1, 10.0, log=True), "temperature": Choice((1.0, 2.0, 4.0))}, source="ours: around Li & Hoiem's temperature 2 and weight 1"),
+        SearchSpace(
+            {"alpha": FloatRange(0.1, 10.0, log=True), "temperature": Choice((1.0, 2.0, 4.0))},
+            source="ours: around Li & Hoiem's temperature 2 and weight 1",
+        ),
     ),
     "replay": Curated(
         "ReplayPlugin", ReplayConfig,
@@ -160,7 +169,10 @@ CURATED: dict[str, Curated] = {
         "Memory aware synapses: a quadratic pull weighted by the sensitivity of the output norm to each weight.",
         "Aljundi et al. 2018, Memory Aware Synapses: Learning what (not) to forget, ECCV (§4)",
         "https://arxiv.org/abs/1711.09601",
-        SearchSpace({"lambda_reg": FloatRange(0.1, 100.0, log=True)}, source="ours: three decades around Avalanche's default 1"),
+        SearchSpace(
+            {"lambda_reg": FloatRange(0.1, 100.0, log=True)},
+            source="ours: three decades around Avalanche's default 1",
+        ),
     ),
 }
 

@@ -34,7 +34,10 @@ class L2(Method):
     citation = "Kumar, Marklund, Van Roy 2023, Maintaining Plasticity in Continual Learning via Regenerative Regularization, arXiv 2308.11958 (§3)"
     paper_url = "https://arxiv.org/abs/2308.11958"
     Config = L2Config
-    search_space = SearchSpace({"strength": FloatRange(1e-5, 1e-1, log=True)}, source="Kumar et al. 2023 §5 grid {1e-5, …, 1e-2}; Dohare et al. 2024 code, permuted_mnist/cfg/l2.json {1e-5, 1e-4, 1e-3}")
+    search_space = SearchSpace(
+        {"strength": FloatRange(1e-5, 1e-1, log=True)},
+        source="Kumar et al. 2023 §5 grid {1e-5, …, 1e-2}; Dohare et al. 2024 code, permuted_mnist/cfg/l2.json {1e-5, 1e-4, 1e-3}",
+    )
 
     def start(self, learner: Learner) -> None:
         self._collect(learner)

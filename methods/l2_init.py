@@ -32,7 +32,10 @@ class L2Init(Method):
     citation = "Kumar, Marklund, Van Roy 2023, Maintaining Plasticity in Continual Learning via Regenerative Regularization (§3)"
     paper_url = "https://arxiv.org/abs/2308.11958"
     Config = L2InitConfig
-    search_space = SearchSpace({"strength": FloatRange(1e-5, 1e-1, log=True)}, source="Kumar et al. 2023 §5 grid {1e-5, …, 1e-2} and App. A.2.5 sensitivity range 1e-5 to 1e-1")
+    search_space = SearchSpace(
+        {"strength": FloatRange(1e-5, 1e-1, log=True)},
+        source="Kumar et al. 2023 §5 grid {1e-5, …, 1e-2} and App. A.2.5 sensitivity range 1e-5 to 1e-1",
+    )
 
     def __init__(self, config: L2InitConfig | None = None):
         super().__init__(config)

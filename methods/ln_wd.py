@@ -37,7 +37,10 @@ class LayerNormWeightDecay(Method):
     citation = "Lyle, Zheng, Khetarpal, van Hasselt, Pascanu, Martens, Dabney 2024, Disentangling the Causes of Plasticity Loss in Neural Networks, CoLLAs (§4)"
     paper_url = "https://arxiv.org/abs/2402.18762"
     Config = LayerNormWeightDecayConfig
-    search_space = SearchSpace({"weight_decay": FloatRange(1e-4, 1.0, log=True)}, source="ours, as weight_decay (Lyle et al. 2024's grid not recovered): lr·λ from 1e-7 to 1e-3 per step at Adam 1e-3")
+    search_space = SearchSpace(
+        {"weight_decay": FloatRange(1e-4, 1.0, log=True)},
+        source="ours, as weight_decay (Lyle et al. 2024's grid not recovered): lr·λ from 1e-7 to 1e-3 per step at Adam 1e-3",
+    )
     roles = frozenset({"normalization", "weight_decay"})
 
     def __init__(self, config: LayerNormWeightDecayConfig | None = None):

@@ -44,7 +44,10 @@ class Parseval(Method):
     citation = "Chung, Cherif, Meger, Precup 2024, Parseval Regularization for Continual Reinforcement Learning, NeurIPS (§3)"
     paper_url = "https://arxiv.org/abs/2412.07224"
     Config = ParsevalConfig
-    search_space = SearchSpace({"strength": FloatRange(1e-5, 1e-2, log=True)}, source="ours: 1e-5 to 1e-2 around Chung et al. 2024's 1e-3")
+    search_space = SearchSpace(
+        {"strength": FloatRange(1e-5, 1e-2, log=True)},
+        source="ours: 1e-5 to 1e-2 around Chung et al. 2024's 1e-3",
+    )
 
     def start(self, learner: Learner) -> None:
         self._collect(learner)

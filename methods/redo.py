@@ -56,7 +56,10 @@ class ReDo(Method):
     citation = "Sokar, Agarwal, Castro, Evci 2023, The Dormant Neuron Phenomenon in Deep Reinforcement Learning, ICML (§4, Eq. 1)"
     paper_url = "https://arxiv.org/abs/2302.12902"
     Config = ReDoConfig
-    search_space = SearchSpace({"tau": Choice((0.0, 0.01, 0.1)), "every": Choice((1, 2, 5))}, source="Kumar et al. 2023 §5: τ ∈ {0, 0.01, 0.1} × recycle every 1, 2 or 5 tasks")
+    search_space = SearchSpace(
+        {"tau": Choice((0.0, 0.01, 0.1)), "every": Choice((1, 2, 5))},
+        source="Kumar et al. 2023 §5: τ ∈ {0, 0.01, 0.1} × recycle every 1, 2 or 5 tasks",
+    )
     version = 2
 
     def __init__(self, config: ReDoConfig | None = None):

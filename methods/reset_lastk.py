@@ -45,7 +45,10 @@ class ResetLastK(Method):
     citation = "Nikishin, Schwarzer, D'Oro, Bacon, Courville 2022, The Primacy Bias in Deep Reinforcement Learning, ICML (§4)"
     paper_url = "https://arxiv.org/abs/2205.07802"
     Config = ResetLastKConfig
-    search_space = SearchSpace({"k": IntRange(1, 2), "every": Choice((1, 2, 5))}, source="ours: the head alone or with the last hidden layer (every MLP here has two); every 1, 2 or 5 tasks")
+    search_space = SearchSpace(
+        {"k": IntRange(1, 2), "every": Choice((1, 2, 5))},
+        source="ours: the head alone or with the last hidden layer (every MLP here has two); every 1, 2 or 5 tasks",
+    )
     version = 2
 
     def __init__(self, config: ResetLastKConfig | None = None):

@@ -40,7 +40,10 @@ class {class_name}(Method):
     citation = "Pascanu, Mikolov, Bengio 2013, On the difficulty of training recurrent neural networks, ICML (§3.2)"
     paper_url = "https://arxiv.org/abs/1211.5063"
     Config = {class_name}Config
-    search_space = SearchSpace({{"max_norm": FloatRange(0.1, 10.0, log=True)}}, source="ours: a decade either side of the default")
+    search_space = SearchSpace(
+        {{"max_norm": FloatRange(0.1, 10.0, log=True)}},
+        source="ours: a decade either side of the default",
+    )
 
     def before_step(self, learner: Learner) -> None:
         params = [p for p in learner.model.parameters() if p.grad is not None]

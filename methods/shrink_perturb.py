@@ -45,7 +45,10 @@ class ShrinkPerturb(Method):
     citation = "Ash & Adams 2020, On Warm-Starting Neural Network Training, NeurIPS (§4); Kumar et al. 2023 (App. A.3)"
     paper_url = "https://arxiv.org/abs/1910.08475"
     Config = ShrinkPerturbConfig
-    search_space = SearchSpace({"shrink": Choice((1 - 1e-2, 1 - 1e-3, 1 - 1e-4, 1 - 1e-5)), "noise_scale": FloatRange(1e-5, 1e-2, log=True)}, source="Kumar et al. 2023 §5: 1 − shrink and σ each over {1e-5, …, 1e-2}, applied every step")
+    search_space = SearchSpace(
+        {"shrink": Choice((1 - 1e-2, 1 - 1e-3, 1 - 1e-4, 1 - 1e-5)), "noise_scale": FloatRange(1e-5, 1e-2, log=True)},
+        source="Kumar et al. 2023 §5: 1 − shrink and σ each over {1e-5, …, 1e-2}, applied every step",
+    )
 
     def __init__(self, config: ShrinkPerturbConfig | None = None):
         super().__init__(config)

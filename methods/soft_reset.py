@@ -74,7 +74,10 @@ class SoftReset(Method):
     citation = "Galashov, Titsias, György, Lyle, Pascanu, Teh, Sahani 2024, Non-Stationary Learning of Neural Networks with Automatic Soft Parameter Reset, NeurIPS (§3–4)"
     paper_url = "https://arxiv.org/abs/2411.04034"
     Config = SoftResetConfig
-    search_space = SearchSpace({"gamma_lr": FloatRange(1.0, 100.0, log=True), "posterior_ratio": FloatRange(2.0, 100.0, log=True)}, source='ours: the paper gives no grid; a decade either side of our γ step (10) and posterior ratio (10)')
+    search_space = SearchSpace(
+        {"gamma_lr": FloatRange(1.0, 100.0, log=True), "posterior_ratio": FloatRange(2.0, 100.0, log=True)},
+        source='ours: the paper gives no grid; a decade either side of our γ step (10) and posterior ratio (10)',
+    )
     version = 2
 
     def __init__(self, config: SoftResetConfig | None = None):

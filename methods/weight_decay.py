@@ -42,7 +42,10 @@ class WeightDecay(Method):
     citation = "Loshchilov & Hutter 2019, Decoupled Weight Decay Regularization, ICLR (§2); Lyle et al. 2024 (§4)"
     paper_url = "https://arxiv.org/abs/1711.05101"
     Config = WeightDecayConfig
-    search_space = SearchSpace({"weight_decay": FloatRange(1e-4, 1.0, log=True)}, source="ours: decoupled decay shrinks by lr·λ per step, so at Adam 1e-3 this spans 1e-7 to 1e-3 per step, the per-step shrinks of Kumar et al. 2023 §5 (1 − p ∈ {1e-5, …, 1e-2}) and below")
+    search_space = SearchSpace(
+        {"weight_decay": FloatRange(1e-4, 1.0, log=True)},
+        source="ours: decoupled decay shrinks by lr·λ per step, so at Adam 1e-3 this spans 1e-7 to 1e-3 per step, the per-step shrinks of Kumar et al. 2023 §5 (1 − p ∈ {1e-5, …, 1e-2}) and below",
+    )
     roles = frozenset({"weight_decay"})
 
     def before_step(self, learner: Learner) -> None:

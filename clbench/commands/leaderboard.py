@@ -75,6 +75,27 @@ def _leaderboard(records, reps: int, cache_path: Path | None):
     return build_leaderboard(records, BootstrapSettings(reps=reps), StatisticsCache(cache_path), controls=control_benchmarks())
 
 
+def method_metadata_in_background():
+    """`method_metadata` computed in a forked process while the site is built, as a callable the builder calls when
+    it first needs the methods: loading the registry imports torch (about 2 s), which the build itself never needs."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return method_metadata
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(method_metadata)
+    pool.shutdown(wait=False)
+
+    def result():
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - the child died: load the metadata here instead
+            return method_metadata()
+
+    return result
+
+
 def method_metadata():
     """Name, summary, citation and paper link of every registered method, as plain data for the site."""
     from leaderboard.site.builder import MethodInfo
@@ -166,12 +187,13 @@ def build(
     from leaderboard.site.builder import build_site
 
     check_site_folder(out)
+    methods = method_metadata_in_background()
     bundles = _bundle_paths(from_, extra)
     records = _records(store, bundles, benchmark, preset)
     leaderboard = _leaderboard(records, reps, cache or _default_cache(store, bundles, out))
     source = f"Built from {len(bundles)} bundle(s)." if bundles else ""
     try:
-        index = build_site(leaderboard, out, method_metadata(), note=source)
+        index = build_site(leaderboard, out, methods, note=source)
     except OSError as error:  # the disk filled, or a file in the folder was made read-only since the check
         raise UserInputError(f"could not write the site into {out}: {error.strerror or error}") from None
     console.print(f"{len(records)} records, {len(leaderboard.boards)} benchmark boards")

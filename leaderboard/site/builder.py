@@ -5,13 +5,17 @@ Everything is relative links and local files, so the site works from file:// wit
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
+from leaderboard.claims import DOC_PATH, SYMBOLS, ClaimStatus, method_statuses, overall_verdict
 from core.files import write_atomic
 from leaderboard.curves import diagnostic_curves, diagnostic_keys, task_curve, task_metric_keys
 from leaderboard.sensitivity import Sensitivity, sensitivities
@@ -20,18 +24,30 @@ from leaderboard.statistics import STATISTICS
 from leaderboard.tables import TableData, all_tables, benchmark_table, overall_table, unscored_runs_table
 
 HERE = Path(__file__).parent
+Methods = Sequence["MethodInfo"] | Callable[[], Sequence["MethodInfo"]] | None
+"""The methods page's entries, or a callable that returns them (called once, when the build first needs them)."""
 STATIC_FILES = ("site.css", "site.js", "uPlot.iife.min.js", "uPlot.min.css", "uPlot.LICENSE")
 """Copied into every site: its style and script, and the bundled uPlot (MIT) that draws the interactive charts."""
 
 
 @dataclass(frozen=True)
 class MethodInfo:
-    """What the methods page says about a method; passed in as plain data (leaderboard never imports methods)."""
+    """What the methods page says about a method; passed in as plain data (leaderboard never imports methods).
+
+    `reproductions` are the committed verdicts of the claims about the method (docs/reproductions.md); left
+    empty, the builder fills them in from `leaderboard.claims`.
+    """
 
     name: str
     summary: str = ""
     citation: str = ""
     paper_url: str = ""
+    reproductions: tuple[ClaimStatus, ...] = ()
+
+    @property
+    def reproduction(self) -> str:
+        """The method's reproduction status: ✔, ✘, ◐ or untested (leaderboard.claims.overall_verdict)."""
+        return SYMBOLS[overall_verdict(s.verdict for s in self.reproductions)]
 
     @property
     def safe_url(self) -> str | None:
@@ -86,14 +102,25 @@ def _method_links(table: TableData, known: set[str]) -> None:
 class SiteBuilder:
     """Writes the site for one leaderboard into `out`."""
 
-    def __init__(self, leaderboard: Leaderboard, out: Path, methods: list[MethodInfo] | None = None, note: str = ""):
+    def __init__(self, leaderboard: Leaderboard, out: Path, methods: Methods = None, note: str = ""):
         self.leaderboard = leaderboard
         self.out = Path(out)
-        self.methods = sorted(methods or [], key=lambda m: m.name)
-        self.known = {m.name for m in self.methods}
+        self._methods = methods
         self.note = note
         self.env = _environment()
         self.studies = sensitivities(leaderboard.trials)
+
+    @functools.cached_property
+    def methods(self) -> list[MethodInfo]:
+        """The methods page's entries, resolved when first needed (a callable may still be loading them)."""
+        given = self._methods() if callable(self._methods) else self._methods
+        statuses = method_statuses()
+        filled = (m if m.reproductions else replace(m, reproductions=statuses.get(m.name, ())) for m in given or [])
+        return sorted(filled, key=lambda m: m.name)
+
+    @functools.cached_property
+    def known(self) -> set[str]:
+        return {m.name for m in self.methods}
 
     def build(self) -> Path:
         for folder in ("plots", "exports", "static"):
@@ -109,7 +136,8 @@ class SiteBuilder:
         for board in self.leaderboard.boards:
             self._page(f"{board.slug}.html", "benchmark.html", **self._board(board))
         used = sorted({part for r in self.leaderboard.labels for part in r.split("@")[0].split("+")})
-        self._page("methods.html", "methods.html", methods=self.methods, unknown=[m for m in used if m not in self.known])
+        self._page("methods.html", "methods.html", methods=self.methods, unknown=[m for m in used if m not in self.known],
+                   reproductions_doc=reproductions_link(self.out))
         return self.out / "index.html"
 
     def _page(self, filename: str, template: str, **context: Any) -> None:
@@ -202,6 +230,16 @@ def _mean_normalised(board: BenchmarkBoard, key: str) -> float | None:
     return sum(row.normalised.values()) / len(row.normalised) if row else None
 
 
-def build_site(leaderboard: Leaderboard, out: str | Path, methods: list[MethodInfo] | None = None, note: str = "") -> Path:
+def reproductions_link(out: Path) -> str | None:
+    """docs/reproductions.md relative to the site folder `out`, for links from its pages; None outside a checkout."""
+    if not DOC_PATH.exists():
+        return None
+    try:
+        return Path(os.path.relpath(DOC_PATH, Path(out).resolve())).as_posix()
+    except ValueError:  # another drive
+        return None
+
+
+def build_site(leaderboard: Leaderboard, out: str | Path, methods: Methods = None, note: str = "") -> Path:
     """Write the static site for `leaderboard` into `out`; returns the path of its index.html."""
     return SiteBuilder(leaderboard, Path(out), methods, note).build()
