@@ -83,11 +83,13 @@ def _environment():
     return env
 
 
-def _method_links(table: TableData, known: set[str]) -> None:
-    """Link each part of a method spec (`nap+redo`) to its entry on the methods page, where there is one.
+def _method_links(table: TableData, known: set[str], statuses: dict[str, str] | None = None) -> None:
+    """Link each part of a method spec (`nap+redo`) to its entry on the methods page, where there is one, and
+    follow a single method with its reproduction status (✔, ✘, ◐ or untested; docs/reproductions.md).
 
     The label is the row's spec (`_method`) plus what tells its versions or configs apart (` v2`, `@hash`).
     """
+    statuses = statuses or {}
     for row in table.rows:
         label, spec = row.get("method"), row.get("_method")
         if not (isinstance(label, str) and isinstance(spec, str) and label.startswith(spec)):
@@ -97,6 +99,8 @@ def _method_links(table: TableData, known: set[str]) -> None:
             row["_links"] = {"method": [(part, f"methods.html#{anchor(part)}" if part in known else None) for part in parts]}
             if label != spec:
                 row["_links"]["method"].append((label[len(spec):], None))
+            if len(parts) == 1 and spec in statuses:
+                row["_links"]["method"].append((f" {statuses[spec]}", None))
 
 
 class SiteBuilder:
@@ -148,7 +152,7 @@ class SiteBuilder:
         write_atomic(self.out / filename, html)
 
     def _table(self, table: TableData) -> TableData:
-        _method_links(table, self.known)
+        _method_links(table, self.known, {m.name: m.reproduction for m in self.methods if m.reproductions})
         return table
 
     def _plot(self, name: str, figure) -> str:

@@ -101,3 +101,10 @@ def test_a_versioned_label_links_its_method_and_shows_its_version(tmp_path):
     build_site(build_leaderboard(records, BootstrapSettings(reps=100)), tmp_path, [MethodInfo("nap", "NaP.")])
     page = next(tmp_path.glob("toy-*.html")).read_text()
     assert '<a href="methods.html#m-nap">nap</a> v1' in page and '<a href="methods.html#m-nap">nap</a> v2' in page
+
+
+def test_a_method_row_shows_its_reproduction_status_after_its_name(site):
+    from leaderboard.claims import SYMBOLS, method_statuses, overall_verdict
+
+    symbol = SYMBOLS[overall_verdict(s.verdict for s in method_statuses()["nap"])]
+    assert f'methods.html#m-nap">nap</a> {symbol}</td>' in (site / "index.html").read_text()
