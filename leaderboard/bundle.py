@@ -210,16 +210,26 @@ def merge_bundles(paths: list[str | os.PathLike[str]], existing: list[RunRecord]
 
 
 def merge_records(bundles: list[tuple[Path, list[RunRecord]]], existing: list[RunRecord] | None = None) -> list[RunRecord]:
-    """Records of bundles already read (path, records), after `existing`; a run id seen twice is refused, naming both sources."""
+    """Records of bundles already read (path, records), after `existing`, one per run id.
+
+    A run id seen twice is the same run made twice: the first copy is kept when both measured exactly the same
+    (`leaderboard.reproduce.measured`: a rerun that reproduced it), and refused, naming both sources, when they differ.
+    """
+    from leaderboard.reproduce import measured
+
     origin: dict[str, str] = {record.run_id: "the results store" for record in existing or []}
+    kept: dict[str, RunRecord] = {record.run_id: record for record in existing or []}
     merged = list(existing or [])
     for path, records in bundles:
         for record in records:
             if record.run_id in origin:
+                if measured(record) == measured(kept[record.run_id]):
+                    continue
                 raise LeaderboardError(
-                    f"record {_shown(record.run_id)} appears in both {origin[record.run_id]} and bundle {path}; "
-                    "remove one copy before merging"
+                    f"record {_shown(record.run_id)} appears in both {origin[record.run_id]} and bundle {path} with different "
+                    "measurements; remove one copy before merging (`clbench results compare` shows the difference)"
                 )
             origin[record.run_id] = f"bundle {path}"
+            kept[record.run_id] = record
             merged.append(record)
     return merged

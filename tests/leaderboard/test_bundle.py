@@ -21,12 +21,22 @@ def test_merging_two_bundles_keeps_every_record(tmp_path):
     assert sorted((r.method, r.seed) for r in merge_bundles([a, b])) == [("baseline", 0), ("baseline", 1), ("nap", 0)]
 
 
-def test_a_record_in_two_bundles_is_refused_naming_it_and_both_files(tmp_path):
+def test_a_run_in_two_bundles_that_measured_differently_is_refused_naming_it_and_both_files(tmp_path):
     record = make_record("baseline", 0)
+    other = record.model_copy(update={"steps": record.steps + 1})
     a = export_bundle([record], tmp_path / "a.json")
-    b = export_bundle([record], tmp_path / "b.json")
-    with pytest.raises(LeaderboardError, match=rf"{record.run_id} appears in both bundle .*a.json and bundle .*b.json"):
+    b = export_bundle([other], tmp_path / "b.json")
+    with pytest.raises(LeaderboardError, match=rf"{record.run_id} appears in both bundle .*a.json and bundle .*b.json with different"):
         merge_bundles([a, b])
+
+
+def test_a_run_in_two_bundles_that_measured_the_same_is_kept_once(tmp_path):
+    record = make_record("baseline", 0)
+    rerun = record.model_copy(update={"wall_time_s": record.wall_time_s + 5.0, "started_at": "later"})
+    a = export_bundle([record, make_record("nap", 0)], tmp_path / "a.json")
+    b = export_bundle([rerun], tmp_path / "b.json")
+    merged = merge_bundles([a, b])
+    assert [(r.method, r.wall_time_s) for r in merged] == [("baseline", record.wall_time_s), ("nap", 1.0)]
 
 
 def test_a_gz_bundle_is_gzip_compressed_reads_back_the_same_records_and_is_byte_stable(tmp_path):

@@ -84,6 +84,15 @@ def test_hostile_method_label_is_escaped_on_every_page_and_in_the_plots(site):
     assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in (site / "index.html").read_text()
 
 
+def test_hostile_method_label_is_escaped_in_every_markdown_export_of_the_site(site):
+    exports = sorted(site.glob("exports/*.md"))
+    assert exports
+    for path in exports:
+        text = path.read_text()
+        assert "<script>" not in text and "<img src=x" not in text, path.name
+    assert "&lt;script>window.pwned=1&lt;/script>" in (site / "exports" / "leaderboard.md").read_text()
+
+
 def test_methods_page_links_papers_but_never_a_javascript_url(site):
     page = (site / "methods.html").read_text()
     assert 'href="https://arxiv.org/abs/2407.01800"' in page
