@@ -117,3 +117,11 @@ def test_a_study_killed_mid_way_finishes_only_what_is_missing_when_run_again(sto
     after = ResultsStore(store_path).records()
     assert len(after) == 6 + 2 and len({r.run_id for r in after}) == len(after)
     assert all(r.finished_at == before[r.run_id] for r in after if r.run_id in before)
+
+
+def test_a_dry_run_plans_every_trial_and_runs_and_writes_nothing(store_path):
+    result = run_cli(*TUNE, "-m", "baseline,redo", "--store", str(store_path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("would run random-label-mnist/smoke") == 6
+    assert not ResultsStore(store_path).records()
+    assert not tuning.tuned_path("random-label-mnist", "smoke").exists()
