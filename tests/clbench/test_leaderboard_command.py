@@ -54,11 +54,19 @@ def test_results_export_writes_a_bundle_that_build_from_reads(tmp_path):
     assert {row["method"]: row["seeds"] for row in rows} == {"baseline": "2", "reset_full": "1"}
 
 
-def test_build_from_a_duplicated_bundle_exits_2_naming_the_record(tmp_path):
+def test_build_from_two_bundles_whose_copies_of_a_run_differ_exits_2_naming_the_record(tmp_path):
     record = make_record("baseline", 0)
     path = export_bundle([record], tmp_path / "a.json")
-    result = run_cli("leaderboard", "build", "--out", str(tmp_path / "site"), "--from", str(path), str(path))
+    other = export_bundle([record.model_copy(update={"steps": record.steps + 1})], tmp_path / "b.json")
+    result = run_cli("leaderboard", "build", "--out", str(tmp_path / "site"), "--from", str(path), str(other))
     assert result.exit_code == 2 and record.run_id in result.stderr
+
+
+def test_build_from_a_bundle_given_twice_keeps_each_run_once(tmp_path):
+    path = export_bundle([make_record("baseline", 0), make_record("nap", 0)], tmp_path / "a.json")
+    result = run_cli("leaderboard", "build", "--out", str(tmp_path / "site"), "--from", str(path), str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 records" in result.output
 
 
 COMPACT = "rank\tmethod\tscored seeds\tnormalised IQM [95% CI]\tP(> baseline) [95% CI]\tflags"
