@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -26,7 +25,7 @@ from core.config import require
 from core.errors import UserInputError
 from core.files import write_atomic
 from core.search_space import Dimension, FloatRange, IntRange, round_significant, step_size_dimension
-from leaderboard.records import TUNING_SEED_START, RunRecord, config_hash
+from leaderboard.records import TUNING_SEED_START, RunRecord, TuningTag, chosen_trial, config_hash, trial_score
 from methods import base as method_registry
 
 SAMPLER = "qmc-sobol"
@@ -156,19 +155,21 @@ class Trial:
     number: int
     params: dict[str, Any]
     jobs: list[Job]
-    scores: list[float | None] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
+    records: list[RunRecord] = field(default_factory=list)
+    """Its runs' records, one per job, once all of them are in the store."""
 
     @property
     def complete(self) -> bool:
-        return len(self.statuses) == len(self.jobs)
+        return len(self.records) == len(self.jobs)
+
+    @property
+    def scores(self) -> list[float | None]:
+        return [r.score if r.status == "ok" else None for r in self.records]
 
     @property
     def score(self) -> float | None:
-        """Mean headline score over the tuning seeds; None when any seed diverged or failed (ranked last)."""
-        if not self.complete or any(s is None or not math.isfinite(s) for s in self.scores):
-            return None
-        return sum(self.scores) / len(self.scores)  # type: ignore[arg-type]
+        """Mean headline score over the tuning seeds (`leaderboard.records.trial_score`); None until complete."""
+        return trial_score(self.records) if self.complete else None
 
 
 @dataclass
@@ -189,20 +190,19 @@ class Study:
         """Fill each trial's scores from the records (by run id); a trial missing a run stays incomplete."""
         for trial in self.trials:
             found = [records.get(job.run_id) for job in trial.jobs]
-            if all(r is not None and r.status in ("ok", "diverged", "failed") for r in found):
-                trial.scores = [r.score if r.status == "ok" else None for r in found]  # type: ignore[union-attr]
-                trial.statuses = [r.status for r in found]  # type: ignore[union-attr]
+            if all(r is not None for r in found):
+                trial.records = found  # type: ignore[assignment]
         return self
 
     @property
     def chosen(self) -> Trial:
-        """The trial with the best mean tuning score; ties go to the earlier trial (the defaults first)."""
-        scored = [t for t in self.trials if t.score is not None]
+        """The trial with the best mean tuning score; ties go to the earlier trial (`leaderboard.records.chosen_trial`)."""
         if not self.complete:
             raise TuningError(f"study {self.label} is incomplete; run `clbench tune` again to finish it")
-        if not scored:
+        number = chosen_trial({t.number: t.score for t in self.trials})
+        if number is None:
             raise TuningError(f"study {self.label}: every trial diverged or failed, so there is nothing to choose")
-        return max(scored, key=lambda t: (t.score, -t.number))
+        return next(t for t in self.trials if t.number == number)
 
     @property
     def label(self) -> str:
@@ -233,8 +233,8 @@ def study_id(spec: StudySpec, dimensions: Mapping[str, Dimension]) -> str:
 
 def tag(spec: StudySpec, study: str, trial: int, params: Mapping[str, Any]) -> dict[str, Any]:
     """The `TuningTag` (leaderboard.records) of one of the study's runs, as a plain dict."""
-    return {"budget": spec.budget, "horizon": spec.horizon, "tune_seeds": spec.tune_seeds, "sampler_seed": spec.sampler_seed,
-            "study": study, "trial": trial, "params": dict(params)}
+    return TuningTag(budget=spec.budget, horizon=spec.horizon, tune_seeds=spec.tune_seeds, sampler_seed=spec.sampler_seed,
+                     study=study, trial=trial, params=dict(params)).model_dump()
 
 
 def plan_study(spec: StudySpec, context: RunContext | None = None) -> Study:

@@ -74,7 +74,7 @@ def task_curve(label: str, records: list[RunRecord], metric: str) -> Curve | Non
 
 
 def diagnostic_curves(label: str, records: list[RunRecord]) -> dict[str, Curve]:
-    """Every diagnostic key's curve across the scored runs, in one pass over their points (`diagnostic_curve` for all keys)."""
+    """Every diagnostic key's curve (value per training step) across the scored runs, in one pass over their points."""
     samples: dict[str, dict[float, list[float]]] = defaultdict(lambda: defaultdict(list))
     for record in scored(records):
         for point in record.diagnostics:
@@ -82,14 +82,3 @@ def diagnostic_curves(label: str, records: list[RunRecord]) -> dict[str, Curve]:
                 if _finite(value):
                     samples[key][point.step].append(value)
     return {key: curve for key, by_step in samples.items() if (curve := _curve(label, by_step)) is not None}
-
-
-def diagnostic_curve(label: str, records: list[RunRecord], key: str) -> Curve | None:
-    """Diagnostic `key` per training step across the scored runs."""
-    samples: dict[float, list[float]] = defaultdict(list)
-    for record in scored(records):
-        for point in record.diagnostics:
-            value = point.values.get(key)
-            if _finite(value):
-                samples[point.step].append(value)
-    return _curve(label, samples)

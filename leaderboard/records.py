@@ -30,6 +30,22 @@ def seed_role(seed: int) -> SeedRole:
     return "tuning" if seed >= TUNING_SEED_START else "evaluation"
 
 
+def trial_score(records: list[RunRecord]) -> float | None:
+    """A tuning trial's score: its runs' mean headline score over the tuning seeds; None when any seed diverged or
+    failed (such a trial ranks last, and is shown, not dropped)."""
+    scores = [r.score if r.status == "ok" else None for r in records]
+    if not scores or any(s is None or not math.isfinite(s) for s in scores):
+        return None
+    return sum(scores) / len(scores)  # type: ignore[arg-type]
+
+
+def chosen_trial(scores: dict[int, float | None]) -> int | None:
+    """The trial a study chooses from its scores by trial number: the best; a tie goes to the earlier trial (the
+    defaults first). None when no trial has a score."""
+    scored = [(score, -number) for number, score in scores.items() if score is not None]
+    return -max(scored)[1] if scored else None
+
+
 class TuningTag(BaseModel):
     """Marks a run of `clbench tune`: the study (its spec), the trial and the values it ran.
 

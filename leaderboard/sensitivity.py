@@ -7,12 +7,11 @@ such per-hyperparameter curves for every method (Extended Data).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaderboard.records import RunRecord
+from leaderboard.records import RunRecord, chosen_trial, trial_score
 
 
 @dataclass
@@ -47,8 +46,9 @@ class Sensitivity:
 
     @property
     def best(self) -> TrialPoint | None:
-        scored = [p for p in self.points if p.score is not None]
-        return max(scored, key=lambda p: (p.score, -p.trial)) if scored else None
+        """The trial the study chose (`leaderboard.records.chosen_trial`)."""
+        number = chosen_trial({p.trial: p.score for p in self.points})
+        return next((p for p in self.points if p.trial == number), None)
 
 
 def sensitivities(records: list[RunRecord]) -> list[Sensitivity]:
@@ -67,8 +67,6 @@ def sensitivities(records: list[RunRecord]) -> list[Sensitivity]:
                              head.tuning.regime, study)  # type: ignore[union-attr]
         for number in sorted(trials):
             members = trials[number]
-            scores = [r.score for r in members]
-            ok = all(r.status == "ok" and s is not None and math.isfinite(s) for r, s in zip(members, scores))
-            result.points.append(TrialPoint(number, dict(members[0].tuning.params), sum(scores) / len(scores) if ok else None))  # type: ignore[union-attr,arg-type]
+            result.points.append(TrialPoint(number, dict(members[0].tuning.params), trial_score(members)))  # type: ignore[union-attr]
         found.append(result)
     return sorted(found, key=lambda s: (s.benchmark, s.preset, s.regime, s.method))

@@ -52,6 +52,7 @@ def run(
     from benchmarks.planning import plan_jobs
     from clbench.progress import SweepProgress, make_progress
     from clbench.sweep import pending_jobs, run_sweep
+    from leaderboard.records import TUNING_SEED_START
     from leaderboard.store import ResultsStore
     from core.config import parse_assignments
 
@@ -69,10 +70,6 @@ def run(
         fail(f"--seeds must be at least 1, got {seeds}")
     if seed is not None and seed < 0:
         fail(f"--seed must be >= 0, got {seed}")
-    from leaderboard.records import TUNING_SEED_START
-
-    if (seed if seed is not None else (seeds or 0) - 1) >= TUNING_SEED_START:
-        fail(f"seeds from {TUNING_SEED_START} on are tuning seeds, kept for `clbench tune`'s trials; evaluate on seeds below it")
     if config not in ("default", "tuned"):
         fail(f"--config must be default or tuned, got {config!r}")
     if config == "tuned" and (suite is not None or assignments):
@@ -81,8 +78,10 @@ def run(
         fail(f"--retries must be 0 or more, got {retries}")
     if data_root is not None and not data_root.is_dir() and not download:
         fail(f"--data-root {data_root} is not a folder (create it and pass --download to fetch data into it)")
-    chosen_executor = make_executor(executor, jobs, address, retries)
     seed_list = list(range(seeds)) if seeds is not None else [seed]
+    if max(seed_list) >= TUNING_SEED_START:
+        fail(f"seeds from {TUNING_SEED_START} on are tuning seeds, kept for `clbench tune`'s trials; evaluate on seeds below it")
+    chosen_executor = make_executor(executor, jobs, address, retries)
     context = RunContext(data_root=data_root, allow_download=download, device=device)
     overrides = parse_assignments(assignments or [])
     if suite is not None:

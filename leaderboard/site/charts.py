@@ -47,6 +47,11 @@ class Chart:
         }
 
 
+def references_first(method: str) -> int:
+    """Sort key: `baseline`, then `reset_full`, then every other method in its given order (a stable sort)."""
+    return REFERENCE_METHODS.index(method) if method in REFERENCE_METHODS else len(REFERENCE_METHODS)
+
+
 def _clean(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
@@ -55,7 +60,7 @@ def curves_chart(chart_id: str, title: str, xlabel: str, ylabel: str, curves: Se
     """A chart of seed-aggregated curves, `curves` as (method name, curve) pairs, aligned on the union of their x."""
     xs = sorted({x for _, curve in curves for x in curve.x})
     chart = Chart(chart_id, title, xlabel, ylabel, xs)
-    for method, curve in sorted(curves, key=lambda mc: (mc[0] not in REFERENCE_METHODS, REFERENCE_METHODS.index(mc[0]) if mc[0] in REFERENCE_METHODS else 0)):
+    for method, curve in sorted(curves, key=lambda pair: references_first(pair[0])):
         index = {x: i for i, x in enumerate(curve.x)}
         pick = lambda values: [_clean(values[index[x]]) if x in index else None for x in xs]  # noqa: E731
         banded = any(n > 1 for n in curve.seeds)
@@ -68,7 +73,7 @@ def profile_chart(chart_id: str, title: str, xlabel: str, profiles: dict[str, Pr
     """Run-score distributions F(τ) per row label (`methods` maps a label to its method name)."""
     taus = next(iter(profiles.values())).taus if profiles else []
     chart = Chart(chart_id, title, xlabel, "fraction of runs with score > τ", [float(t) for t in taus])
-    ordered = sorted(profiles.items(), key=lambda item: methods.get(item[0], "") not in REFERENCE_METHODS)
+    ordered = sorted(profiles.items(), key=lambda item: references_first(methods.get(item[0], "")))
     for label, profile in ordered:
         method = methods.get(label, label)
         chart.series.append(Series(label, method, [float(v) for v in profile.fraction], [float(v) for v in profile.low],

@@ -16,6 +16,7 @@ from clbench.sweep import pending_jobs, run_sweep
 from leaderboard.records import TUNING_SEED_START, HeadlineRule, TaskMetrics
 from leaderboard.store import ResultsStore
 from methods import base as method_registry
+from tests.leaderboard.record_factory import make_record
 
 QUICK = dict(benchmark="random-label-mnist", preset="quick")
 
@@ -147,10 +148,9 @@ def test_the_study_and_its_choice_are_rebuilt_from_the_records_alone(store_path,
 
 
 def _choice(study):
-    trial = study.trials[0]
-    trial.scores, trial.statuses = [0.5] * len(trial.jobs), ["ok"] * len(trial.jobs)
-    for other in study.trials[1:]:
-        other.scores, other.statuses = [0.1] * len(other.jobs), ["ok"] * len(other.jobs)
+    """The study's choice once trial 0 scored 0.5 and every other trial 0.1 (hand-built records)."""
+    for trial in study.trials:
+        trial.records = [make_record(study.spec.method, 0, score=0.5 if trial.number == 0 else 0.1) for _ in trial.jobs]
     return choice_of(study)
 
 
