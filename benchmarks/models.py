@@ -328,3 +328,33 @@ class QNetwork(DescribedModel):
         layers.append(LayerInfo("fc.linear", "linear", self.fc["linear"].out_features, "fc.norm", "fc.act", consumers=("output",)))
         layers.append(LayerInfo("output", "linear", self.num_outputs, is_output=True))
         return NetworkDescription(layers, "qnetwork", (self.frames, 84, 84), self.num_outputs, features="fc.act")
+
+
+class MinAtarQNetwork(DescribedModel):
+    """The MinAtar DQN network (Young & Tian 2019, §4): one 3×3 conv (16 channels), 128 hidden units, one Q-value per action.
+
+    Inputs are (N, 10, 10, C) binary states in MinAtar's own layout (bool, uint8 or float), used as they are.
+    """
+
+    def __init__(self, num_actions: int = 6, in_channels: int = 10, channels: int = 16, hidden: int = 128, grid: int = 10):
+        super().__init__()
+        self.conv = nn.ModuleDict({"conv": nn.Conv2d(in_channels, channels, 3, 1), "norm": NormSlot(channels, "conv"), "act": nn.ReLU()})
+        self.spatial = _conv_out(grid, 3) ** 2
+        self.fc = nn.ModuleDict({"linear": nn.Linear(channels * self.spatial, hidden), "norm": NormSlot(hidden, "linear"), "act": nn.ReLU()})
+        self.output = nn.Linear(hidden, num_actions)
+        self.num_outputs = num_actions
+        self.input_shape = (grid, grid, in_channels)
+
+    def forward(self, states: torch.Tensor) -> torch.Tensor:
+        h = self.conv["act"](self.conv["norm"](self.conv["conv"](states.permute(0, 3, 1, 2).float())))
+        h = self.fc["act"](self.fc["norm"](self.fc["linear"](h.flatten(1))))
+        return self.output(h)
+
+    def describe(self) -> NetworkDescription:
+        layers = [
+            LayerInfo("conv.conv", "conv", self.conv["conv"].out_channels, "conv.norm", "conv.act",
+                      consumers=("fc.linear",), consumer_repeat=self.spatial),
+            LayerInfo("fc.linear", "linear", self.fc["linear"].out_features, "fc.norm", "fc.act", consumers=("output",)),
+            LayerInfo("output", "linear", self.num_outputs, is_output=True),
+        ]
+        return NetworkDescription(layers, "qnetwork", self.input_shape, self.num_outputs, features="fc.act")

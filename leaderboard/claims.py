@@ -588,6 +588,10 @@ EV16_RLM = "ev16-random-label-mnist-quick.json.gz"
 EV16_PMNIST = "ev16-permuted-mnist-quick.json.gz"
 EV16_SCR = "ev16-slowly-changing-regression-quick.json.gz"
 SCR_BASELINE = "slowly-changing-regression-quick-baseline.json.gz"
+MINATAR_CALIBRATION = "minatar-calibration-quick.json.gz"
+"""minatar-sequence v1 quick, baseline × seeds 0–2, and the fresh single-game runs its reference returns come from."""
+MINATAR_EVIDENCE = "minatar-sequence-quick.json.gz"
+"""minatar-sequence v1 quick, issue 20's eight methods × seeds 0–2 (not committed yet)."""
 """slowly-changing-regression v2 quick, baseline alone × seeds 0–9: the first part of the ev16 regression sweep."""
 """Issue 16's reruns with the version-2 methods: random-label MNIST (committed), permuted MNIST and slowly-changing regression."""
 
@@ -600,6 +604,7 @@ GALASHOV = "Galashov et al. 2024 (Soft Reset, NeurIPS)"
 NIKISHIN22 = "Nikishin et al. 2022 (Primacy bias, ICML)"
 NIKISHIN23 = "Nikishin et al. 2023 (Plasticity injection, NeurIPS)"
 ASH = "Ash & Adams 2020 (Warm-starting)"
+ABBAS = "Abbas et al. 2023 (Loss of plasticity in continual deep RL, CoLLAs)"
 NOT_STATED = "figure number not stated"
 
 PAPER_SCALE = {
@@ -618,6 +623,11 @@ PAPER_SCALE = {
         "`slowly-changing-regression --preset paper` is Dohare et al.'s 1M examples (20-5-1 net, batch 1); it runs on a "
         "CPU. Command: `{command}`."
     ),
+    "minatar-sequence": (
+        "`minatar-sequence --preset paper` is MinAtar's DQN budget on all five games: 5M frames per visit, 2 cycles, one "
+        "update per frame, so 50M updates, ❓ about 50 CPU-hours per run at the ~275 updates/s `benchmarks/perf/minatar_env.py` "
+        "measures on one core (a GPU helps little with this 16-channel network; several runs per GPU do). Command: `{command}`."
+    ),
 }
 """Paper scale per benchmark: what it is, its ❓ cost, and the command (`{command}`)."""
 STAND_IN_RLM = ("tested on random-label MNIST (memorisation), the stand-in the committed evidence holds; the paper's figure "
@@ -629,6 +639,11 @@ EV16_RLM_ARGS = dict(benchmark="random-label-mnist", preset="quick", seeds=3, bu
 EV16_PMNIST_ARGS = dict(benchmark="permuted-mnist", preset="quick", seeds=3, bundle=EV16_PMNIST)
 EV16_SCR_ARGS = dict(benchmark="slowly-changing-regression", preset="quick", seeds=10, bundle=EV16_SCR)
 SCR_BASELINE_ARGS = dict(benchmark="slowly-changing-regression", preset="quick", seeds=10, bundle=SCR_BASELINE)
+MINATAR_CALIBRATION_ARGS = dict(benchmark="minatar-sequence", preset="quick", seeds=3, bundle=MINATAR_CALIBRATION)
+MINATAR_EVIDENCE_ARGS = dict(benchmark="minatar-sequence", preset="quick", seeds=3, bundle=MINATAR_EVIDENCE)
+MINATAR_STAND_IN = ("MinAtar stands in for the ALE: at quick, Breakout and Space Invaders for 100k frames a visit, 3 cycles, DQN "
+                    "with the MinAtar network; `revisit_mean_norm_return_gain` is the mean, over revisits, of the normalised "
+                    "return on the revisit minus that on the game's first visit.")
 ONLINE = TaskMetric("online_accuracy")
 KEEPS_PLASTICITY = Above(-0.02)
 """'Maintains plasticity': online accuracy over the final 10% of tasks at most 2 points below tasks 2–11."""
@@ -649,6 +664,12 @@ register(Claim(id="slowly-changing-regression-baseline-worse-than-linear", kind=
        setting="the quick preset's stream is 600k examples (the paper's 1M at paper scale); `above_linear` is the MSE over the "
                "headline window (the final 30% of tasks) minus the linear learner's on the same examples.",
        **SCR_BASELINE_ARGS))
+register(Claim(id="minatar-sequence-baseline-revisits-learn-less", kind="benchmark", paper=ABBAS,
+       source=f"Switching ALE, Rainbow ({NOT_STATED})",
+       statement="A value-based agent that cycles through a sequence of games learns less on a later visit to a game than on "
+                 "its first visit.",
+       subject="baseline", measure=Mean("baseline", SummaryValue("revisit_mean_norm_return_gain")), rule=Below(0.0),
+       recorded=HOLDS, setting=MINATAR_STAND_IN, **MINATAR_CALIBRATION_ARGS))
 
 # Diagnostics of the phenomenon.
 register(Claim(id="baseline-dead-units-rise", kind="diagnostic", paper=DOHARE, source="Extended Data Fig. 3c (left)",
@@ -840,6 +861,22 @@ register(Claim(id="ln-wd-beats-baseline-slowly-changing-regression", kind="metho
                  "slowly-changing regression included.",
        subject="ln_wd", measure=Improvement("ln_wd"), rule=Above(0.5), recorded=UNTESTED,
        setting="LayerNorm on a 5-unit hidden layer is legal but unusual (the digest, §3.3): exploratory.", **EV16_SCR_ARGS))
+
+
+# Methods on the MinAtar game sequence (issue 20's evidence).
+register(Claim(id="nap-beats-baseline-minatar-sequence", kind="method", paper=NAP, source=f"§5, Atari game sequence ({NOT_STATED})",
+       statement="Normalize-and-Project lets a DQN agent keep learning through a cycled sequence of games better than the "
+                 "unnormalised agent.",
+       subject="nap", measure=Improvement("nap"), rule=Above(0.5), recorded=UNTESTED, setting=MINATAR_STAND_IN,
+       **MINATAR_EVIDENCE_ARGS))
+register(Claim(id="redo-beats-baseline-minatar-sequence", kind="method", paper=SOKAR, source=f"DQN on Atari ({NOT_STATED})",
+       statement="Recycling dormant neurons improves a DQN agent's returns.",
+       subject="redo", measure=Improvement("redo"), rule=Above(0.5), recorded=UNTESTED,
+       setting="single Atari games in the paper; here the MinAtar game sequence. " + MINATAR_STAND_IN, **MINATAR_EVIDENCE_ARGS))
+register(Claim(id="reset-full-beats-baseline-minatar-sequence", kind="method", paper=NIKISHIN22, source=f"README results table ({NOT_STATED})",
+       statement="Resetting the agent's network, keeping its replay, improves on never resetting.",
+       subject="reset_full", measure=Improvement("reset_full"), rule=Above(0.5), recorded=UNTESTED,
+       setting="a reset at every game switch, where the replay is emptied anyway. " + MINATAR_STAND_IN, **MINATAR_EVIDENCE_ARGS))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,10 +22,47 @@ from benchmarks.errors import BenchmarkError
 ENV_ID = "clbench/AtariSequence-v0"
 
 
-class AtariSequenceEnv(gymnasium.Env):
-    """One emulator that plays `games` in order for `frames_per_game` frames each, `cycles` times."""
+class GameSequenceEnv(gymnasium.Env):
+    """Where a single-agent sequence env is in its schedule: the visit, its frames, and the step to the next one.
+
+    Shared by `clbench/AtariSequence-v0` and `clbench/MinAtarSequence-v0`: a seeded reset starts the sequence
+    afresh, an unseeded one after the visit's frames are spent moves to the next visit.
+    """
 
     metadata = {"render_modes": []}
+
+    def __init__(self, schedule: GameSchedule):
+        self.schedule = schedule
+        self.visits = schedule.visits
+        self.visit_index = 0
+        self.frame_in_visit = 0
+        self._episode_over = True
+
+    @property
+    def game(self) -> str:
+        return self.visits[self.visit_index].game
+
+    def _move_through_schedule(self, seed: int | None) -> None:
+        if seed is not None:
+            self.visit_index = 0
+            self.frame_in_visit = 0
+        elif self.frame_in_visit >= self.schedule.frames_per_game:
+            if self.visit_index + 1 >= len(self.visits):
+                raise BenchmarkError(f"the sequence of {len(self.visits)} visits is over; reset(seed=...) starts it again")
+            self.visit_index += 1
+            self.frame_in_visit = 0
+
+    def _check_playing(self) -> None:
+        if self._episode_over:
+            raise BenchmarkError("the episode is over: call reset() before step()")
+
+    def _info(self) -> dict:
+        visit = self.visits[self.visit_index]
+        return {"game": visit.game, "visit": visit.index, "cycle": visit.cycle, "frame_in_visit": self.frame_in_visit}
+
+
+class AtariSequenceEnv(GameSequenceEnv):
+    """One emulator that plays `games` in order for `frames_per_game` frames each, `cycles` times."""
 
     def __init__(
         self,
@@ -36,31 +73,16 @@ class AtariSequenceEnv(gymnasium.Env):
         max_episode_frames: int = ALESettings.max_episode_frames,
     ):
         self.settings = ALESettings(sticky_action_probability=sticky_action_probability, max_episode_frames=max_episode_frames)
-        self.schedule = GameSchedule(tuple(games), frames_per_game, cycles)
+        super().__init__(GameSchedule(tuple(games), frames_per_game, cycles))
         self.schedule.check_divisible(1, self.settings.frameskip)
-        self.visits = self.schedule.visits
         self.observation_space = spaces.Box(0, 255, self.settings.observation_shape, dtype=np.uint8)
         self.action_space = spaces.Discrete(NUM_ACTIONS)
-        self.visit_index = 0
-        self.frame_in_visit = 0
         self._env = None
         self._env_game: str | None = None
-        self._episode_over = True
-
-    @property
-    def game(self) -> str:
-        return self.visits[self.visit_index].game
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
-        if seed is not None:
-            self.visit_index = 0
-            self.frame_in_visit = 0
-        elif self.frame_in_visit >= self.schedule.frames_per_game:
-            if self.visit_index + 1 >= len(self.visits):
-                raise BenchmarkError(f"the sequence of {len(self.visits)} visits is over; reset(seed=...) starts it again")
-            self.visit_index += 1
-            self.frame_in_visit = 0
+        self._move_through_schedule(seed)
         if self._env_game != self.game:
             self.close()
             self._env = make_vector_env(self.game, 1, self.settings, autoreset="NextStep", num_threads=1)
@@ -71,8 +93,7 @@ class AtariSequenceEnv(gymnasium.Env):
         return obs[0], self._info()
 
     def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict]:
-        if self._episode_over:
-            raise BenchmarkError("the episode is over: call reset() before step()")
+        self._check_playing()
         obs, reward, terminated, truncated, _ = self._env.step(np.array([action], dtype=np.int64))
         self.frame_in_visit += self.settings.frameskip
         info = self._info()
@@ -81,10 +102,6 @@ class AtariSequenceEnv(gymnasium.Env):
         done_terminated, done_truncated = bool(terminated[0]), bool(truncated[0]) or (switch and not terminated[0])
         self._episode_over = done_terminated or done_truncated
         return obs[0], float(reward[0]), done_terminated, done_truncated, info
-
-    def _info(self) -> dict:
-        visit = self.visits[self.visit_index]
-        return {"game": visit.game, "visit": visit.index, "cycle": visit.cycle, "frame_in_visit": self.frame_in_visit}
 
     def close(self) -> None:
         if self._env is not None:

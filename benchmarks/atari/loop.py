@@ -14,13 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from benchmarks.atari.ale_settings import FRAME_SIZE, ALESettings, make_vector_env
+from benchmarks.atari.arcade import ALE_ARCADE, Arcade
 from benchmarks.atari.dqn import DQNAgent
 from benchmarks.atari.dqn_settings import DQNSettings, clip_reward
 from benchmarks.atari.loop_settings import AtariLoopSettings
 from benchmarks.atari.metrics import binned_curve, difference, final_return, learning_curve_area, mean_or_none
-from benchmarks.atari.replay import ReplayBuffer
-from benchmarks.atari.scores import human_normalised_score
 from benchmarks.atari.sequence import AtariSequenceVectorEnv, Visit
 from benchmarks.base import BenchmarkResult
 from benchmarks.diagnostics import DiagnosticsSettings, DiagnosticsTracker
@@ -28,7 +26,7 @@ from benchmarks.errors import BenchmarkError
 from benchmarks.sinks import RunSink
 from leaderboard.records import DiagnosticPoint, TaskMetrics
 from core.config import require
-from methods.learner import Learner, TaskInfo
+from methods.learner import Learner, OptimizerSpec, TaskInfo, prepare_learner
 
 LOSS_CHUNK = 1024
 PROGRESS_EVERY = 256
@@ -45,35 +43,35 @@ class _Segment:
     updates: int = 0
 
 
-def evaluate(agent: DQNAgent, game: str, settings: ALESettings, episodes: int, epsilon: float, seed: int) -> list[float]:
-    """Unclipped returns of `episodes` evaluation episodes (one per emulator, played to its end) at ε=`epsilon`."""
-    env = make_vector_env(game, episodes, settings, autoreset="NextStep")
-    try:
-        obs, _ = env.reset(seed=seed)
-        returns = np.zeros(episodes)
-        running = np.ones(episodes, dtype=bool)
-        while running.any():
-            obs, reward, terminated, truncated, _ = env.step(agent.act(obs, epsilon))
-            returns += reward * running
-            running &= ~(terminated | truncated)
-    finally:
-        env.close()
-    return [float(r) for r in returns]
+def play_sequence(env: AtariSequenceVectorEnv, model: torch.nn.Module, method, config, seed: int, context, family: str,
+                  segments_per_visit: int = 1, arcade: Arcade = ALE_ARCADE) -> BenchmarkResult:
+    """One run of a sequence benchmark: the learner on `model` (Adam at `config.lr`, `config.adam_eps`), played through `env`.
+
+    `config` is an Atari or MinAtar benchmark config: it hands the agent and the loop their settings.
+    """
+    optimizer = OptimizerSpec(name="adam", lr=config.lr, eps=config.adam_eps)
+    learner = prepare_learner(model, method, optimizer, family, context.device)
+    trainer = SequenceTrainer(learner, env, config.dqn_settings(), config.loop_settings(), seed, context.sink,
+                              segments_per_visit=segments_per_visit, arcade=arcade)
+    return trainer.run()
 
 
 class SequenceTrainer:
     """Runs one learner through an `AtariSequenceVectorEnv` and returns the benchmark's result.
 
-    Each visit is reported in `segments_per_visit` equal stretches (atari-single's `segments`).
+    Each visit is reported in `segments_per_visit` equal stretches (atari-single's `segments`). `arcade`
+    says how the platform's games are scored and evaluated (the ALE's human-normalised score by default).
     """
 
     def __init__(self, learner: Learner, env: AtariSequenceVectorEnv, dqn: DQNSettings, settings: AtariLoopSettings,
-                 seed: int, sink: RunSink, segments_per_visit: int = 1):
+                 seed: int, sink: RunSink, segments_per_visit: int = 1, arcade: Arcade = ALE_ARCADE):
         require(segments_per_visit > 0, "bench", "segments", "a positive integer", segments_per_visit, BenchmarkError)
         step_frames = env.frames_per_step * segments_per_visit
         require(env.schedule.frames_per_game % step_frames == 0, "bench", "frames_per_game",
                 f"a multiple of num_envs × frameskip × segments = {step_frames}", env.schedule.frames_per_game, BenchmarkError)
         self.learner = learner
+        self.arcade = arcade
+        self.key = arcade.score_key
         self.env = env
         self.dqn = dqn
         self.settings = settings
@@ -82,7 +80,7 @@ class SequenceTrainer:
         self.sink = sink
         self.rng = np.random.default_rng(seed)
         self.agent = DQNAgent(learner, dqn, self.rng)
-        self.replay = ReplayBuffer(settings.replay_capacity, env.num_envs, (FRAME_SIZE, FRAME_SIZE), env.settings.frame_stack)
+        self.replay = arcade.replay(settings.replay_capacity, env.num_envs, env.settings)
         self.tracker = DiagnosticsTracker(DiagnosticsSettings()) if settings.diagnostics else None
         self.tasks: list[TaskMetrics] = []
         self.diagnostics: list[DiagnosticPoint] = []
@@ -162,7 +160,7 @@ class SequenceTrainer:
             first_bad = int((~finite).nonzero()[0])
             self.diverged_at = self.learner.step - filled + first_bad + 1
             self.tasks.append(TaskMetrics(task=len(self.tasks), name=segment.visit.game, steps=segment.updates,
-                                          metrics={"hns": None, "return": None}))
+                                          metrics={self.key: None, "return": None}))
             return 0
         segment.loss_sum += float(chunk.sum())
         return 0
@@ -173,11 +171,12 @@ class SequenceTrainer:
         lengths = log.lengths[segment.first_episode:]
         ends = log.end_frames[segment.first_episode:]
         score = final_return(returns, settings.score_window)
-        hns = human_normalised_score(visit.game, score)
+        key, normalised = self.key, self.arcade.normalised_score
+        value = normalised(visit.game, score)
         metrics: dict[str, float | None] = {
             "return": score,
-            "hns": hns,
-            "auc_hns": learning_curve_area(visit.game, returns, lengths),
+            key: value,
+            f"auc_{key}": learning_curve_area(visit.game, returns, lengths, normalised),
             "episodes": float(len(returns)),
             "mean_episode_return": mean_or_none(returns),
             "mean_loss": segment.loss_sum / segment.updates if segment.updates else None,
@@ -187,12 +186,13 @@ class SequenceTrainer:
         }
         if settings.eval_episodes:
             eval_seed = (self.seed * 7919 + len(self.tasks) * 104_729 + 17) % (2**31 - settings.eval_episodes)
-            eval_returns = evaluate(self.agent, visit.game, self.env.settings, settings.eval_episodes, self.dqn.eval_epsilon, eval_seed)
+            eval_returns = self.arcade.evaluate(self.agent, visit.game, self.env.settings, settings.eval_episodes,
+                                                self.dqn.eval_epsilon, eval_seed)
             metrics["eval_return"] = mean_or_none(eval_returns)
-            metrics["eval_hns"] = human_normalised_score(visit.game, metrics["eval_return"])
+            metrics[f"eval_{key}"] = normalised(visit.game, metrics["eval_return"])
         self._compare_with_first_visit(visit, metrics)
         last_cycle = visit.cycle == self.env.schedule.cycles - 1
-        metrics["final_cycle_hns"] = hns if last_cycle else None
+        metrics[f"final_cycle_{key}"] = value if last_cycle else None
         curve = binned_curve(returns, ends, segment.start_frame, segment.stop_frame, settings.curve_bins)
         width = (segment.stop_frame - segment.start_frame) / settings.curve_bins
         self.series["return_curve"].extend(curve)
@@ -209,13 +209,14 @@ class SequenceTrainer:
     def _compare_with_first_visit(self, visit: Visit, metrics: dict[str, float | None]) -> None:
         if self.segments_per_visit != 1:
             return
+        key = self.key
         if visit.cycle == 0:
-            self.first_visit[visit.game] = {"hns": metrics["hns"], "auc_hns": metrics["auc_hns"]}
+            self.first_visit[visit.game] = {key: metrics[key], f"auc_{key}": metrics[f"auc_{key}"]}
             return
         first = self.first_visit.get(visit.game, {})
-        metrics["first_visit_hns"] = first.get("hns")
-        metrics["revisit_hns_gain"] = difference(metrics["hns"], first.get("hns"))
-        metrics["revisit_auc_gain"] = difference(metrics["auc_hns"], first.get("auc_hns"))
+        metrics[f"first_visit_{key}"] = first.get(key)
+        metrics[f"revisit_{key}_gain"] = difference(metrics[key], first.get(key))
+        metrics["revisit_auc_gain"] = difference(metrics[f"auc_{key}"], first.get(f"auc_{key}"))
 
     def _measure_diagnostics(self) -> None:
         probe_rng = np.random.default_rng(self.seed + 1 + len(self.tasks))
@@ -231,16 +232,17 @@ class SequenceTrainer:
         self.sink.diagnostics(point)
 
     def _summary(self) -> dict[str, float | None]:
-        """Mean HNS of the first and last cycles and the mean second-visit − first-visit gains."""
-        first = [t.metrics.get("hns") for t in self.tasks if t.metrics.get("cycle") == 0.0]
+        """Mean normalised score of the first and last cycles and the mean second-visit − first-visit gains."""
+        key = self.key
+        first = [t.metrics.get(key) for t in self.tasks if t.metrics.get("cycle") == 0.0]
         last_cycle = float(self.env.schedule.cycles - 1)
-        last = [t.metrics.get("hns") for t in self.tasks if t.metrics.get("cycle") == last_cycle]
-        gains = [t.metrics.get("revisit_hns_gain") for t in self.tasks]
+        last = [t.metrics.get(key) for t in self.tasks if t.metrics.get("cycle") == last_cycle]
+        gains = [t.metrics.get(f"revisit_{key}_gain") for t in self.tasks]
         auc_gains = [t.metrics.get("revisit_auc_gain") for t in self.tasks]
         clean = lambda xs: [x for x in xs if x is not None]  # noqa: E731
         return {
-            "first_cycle_mean_hns": mean_or_none(clean(first)),
-            "last_cycle_mean_hns": mean_or_none(clean(last)),
-            "revisit_mean_hns_gain": mean_or_none(clean(gains)),
+            f"first_cycle_mean_{key}": mean_or_none(clean(first)),
+            f"last_cycle_mean_{key}": mean_or_none(clean(last)),
+            f"revisit_mean_{key}_gain": mean_or_none(clean(gains)),
             "revisit_mean_auc_gain": mean_or_none(clean(auc_gains)),
         }

@@ -7,7 +7,7 @@ a visit's score is the mean return of its last `window` training episodes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from benchmarks.atari.scores import human_normalised_score
 
@@ -21,16 +21,17 @@ def final_return(returns: Sequence[float], window: int) -> float | None:
     return mean_or_none(list(returns)[-window:])
 
 
-def learning_curve_area(game: str, returns: Sequence[float], lengths: Sequence[int]) -> float | None:
-    """Area under the human-normalised learning curve, divided by the frames it spans.
+def learning_curve_area(game: str, returns: Sequence[float], lengths: Sequence[int],
+                        normalise: Callable[[str, float], float | None] = human_normalised_score) -> float | None:
+    """Area under the normalised learning curve (human-normalised by default), divided by the frames it spans.
 
-    Each frame of a finished episode is credited with that episode's human-normalised return, so this
-    is the frame-weighted mean HNS: a visit that learns early scores higher than one that learns late.
+    Each frame of a finished episode is credited with that episode's normalised return, so this is the
+    frame-weighted mean score: a visit that learns early scores higher than one that learns late.
     """
     total = sum(lengths)
     if not returns or total == 0:
         return None
-    return sum(human_normalised_score(game, r) * n for r, n in zip(returns, lengths, strict=True)) / total
+    return sum(normalise(game, r) * n for r, n in zip(returns, lengths, strict=True)) / total
 
 
 def binned_curve(returns: Sequence[float], end_frames: Sequence[int], start: int, stop: int, bins: int) -> list[float | None]:

@@ -59,7 +59,7 @@ class ReplayBuffer:
             truncated: np.ndarray, first: np.ndarray) -> None:
         """One step of every environment: observations (N, S, H, W) are those the actions were taken from."""
         row = self.head
-        self.frames[row] = observations[:, -1]
+        self.frames[row] = self._newest_frame(observations)
         self.actions[row] = actions
         self.rewards[row] = rewards
         self.terminated[row] = terminated
@@ -71,6 +71,9 @@ class ReplayBuffer:
             self.valid[previous] = self.terminated[previous] | ~self.truncated[previous]
         self.head = (row + 1) % self.rows
         self.size = min(self.size + 1, self.rows)
+
+    def _newest_frame(self, observations: np.ndarray) -> np.ndarray:
+        return observations[:, -1]
 
     def _sampleable(self, rows: np.ndarray, envs: np.ndarray) -> np.ndarray:
         ok = self.valid[rows, envs]
@@ -111,3 +114,16 @@ class ReplayBuffer:
         later_first = np.flip(np.cumsum(np.flip(firsts[:, 1:], 1), 1), 1) > 0
         keep = np.concatenate([~later_first, np.ones((len(rows), 1), dtype=bool)], axis=1)
         return frames * keep[:, :, None, None].astype(np.uint8)
+
+
+class WholeObservationReplay(ReplayBuffer):
+    """Replay for observations that are not frame stacks (MinAtar's (C, 10, 10) states): a row stores the whole observation."""
+
+    def __init__(self, capacity: int, num_envs: int, observation_shape: tuple[int, ...]):
+        super().__init__(capacity, num_envs, observation_shape, stack=1)
+
+    def _newest_frame(self, observations: np.ndarray) -> np.ndarray:
+        return observations
+
+    def stacks(self, rows: np.ndarray, envs: np.ndarray) -> np.ndarray:
+        return self.frames[rows, envs]

@@ -36,9 +36,13 @@ class GameSchedule:
     cycles: int = 1
 
     def __post_init__(self) -> None:
-        check_games(self.games)
+        self.check_games()
         require(self.frames_per_game > 0, "bench", "frames_per_game", "a positive number of frames", self.frames_per_game, BenchmarkError)
         require(self.cycles > 0, "bench", "cycles", "a positive integer", self.cycles, BenchmarkError)
+
+    def check_games(self) -> None:
+        """Raise a BenchmarkError naming a game the platform does not have (here: ROMs shipped with ale-py)."""
+        check_games(self.games)
 
     @property
     def visits(self) -> list[Visit]:
@@ -70,31 +74,24 @@ class EpisodeLog:
     end_frames: list[int] = field(default_factory=list)
 
 
-class AtariSequenceVectorEnv:
-    """Vectorised play through a `GameSchedule`. `reset()` opens the next visit; `step()` plays it.
+class ScheduledVisits:
+    """Which visit of a schedule is playing, how many of its frames are spent, and the episodes it finished.
 
-    Episodes auto-reset in the same step (`info["final_obs"]` holds the last frame stack of a finished
-    episode). On the step that reaches the visit's frame budget every unfinished episode is truncated
-    and `visit_over` turns true; the next `reset()` switches to the next game.
+    The bookkeeping every sequence env shares (Atari's here, MinAtar's in `benchmarks/minatar/sequence.py`):
+    `open_next_visit()` moves to the next visit, refusing while frames are left or once the sequence is over.
     """
 
-    def __init__(self, schedule: GameSchedule, num_envs: int, settings: ALESettings, seed: int, num_threads: int = 0):
+    def __init__(self, schedule: GameSchedule, num_envs: int, frameskip: int, seed: int):
         require(num_envs > 0, "bench", "num_envs", "a positive integer", num_envs, BenchmarkError)
-        schedule.check_divisible(num_envs, settings.frameskip)
+        schedule.check_divisible(num_envs, frameskip)
         self.schedule = schedule
         self.num_envs = num_envs
-        self.settings = settings
         self.seed = seed
-        self.num_threads = num_threads
-        self.num_actions = NUM_ACTIONS
-        self.frames_per_step = num_envs * settings.frameskip
+        self.frames_per_step = num_envs * frameskip
         self.visits = schedule.visits
         self.visit_index = -1
         self.frame_in_visit = 0
         self.episodes = EpisodeLog()
-        self._env = None
-        self._returns = np.zeros(num_envs, dtype=np.float64)
-        self._lengths = np.zeros(num_envs, dtype=np.int64)
 
     @property
     def visit(self) -> Visit:
@@ -110,24 +107,45 @@ class AtariSequenceVectorEnv:
     def finished(self) -> bool:
         return self.visit_index == len(self.visits) - 1 and self.visit_over
 
-    def reset(self) -> np.ndarray:
-        """Start the next visit (a new game, fresh episodes); returns observations (N, 4, 84, 84) uint8."""
+    def open_next_visit(self) -> None:
         if self.visit_index >= 0 and not self.visit_over:
             raise BenchmarkError(f"visit {self.visit_index} ({self.visit.game}) still has frames to play; step until visit_over")
         if self.finished:
             raise BenchmarkError(f"the sequence of {len(self.visits)} visits is over")
-        self.close()
         self.visit_index += 1
         self.frame_in_visit = 0
         self.episodes = EpisodeLog()
+
+    def _visit_seed(self) -> int:
+        return (self.seed * 1_000_003 + self.visit_index * 10_007) % (2**31 - self.num_envs)
+
+
+class AtariSequenceVectorEnv(ScheduledVisits):
+    """Vectorised play through a `GameSchedule`. `reset()` opens the next visit; `step()` plays it.
+
+    Episodes auto-reset in the same step (`info["final_obs"]` holds the last frame stack of a finished
+    episode). On the step that reaches the visit's frame budget every unfinished episode is truncated
+    and `visit_over` turns true; the next `reset()` switches to the next game.
+    """
+
+    def __init__(self, schedule: GameSchedule, num_envs: int, settings: ALESettings, seed: int, num_threads: int = 0):
+        super().__init__(schedule, num_envs, settings.frameskip, seed)
+        self.settings = settings
+        self.num_threads = num_threads
+        self.num_actions = NUM_ACTIONS
+        self._env = None
+        self._returns = np.zeros(num_envs, dtype=np.float64)
+        self._lengths = np.zeros(num_envs, dtype=np.int64)
+
+    def reset(self) -> np.ndarray:
+        """Start the next visit (a new game, fresh episodes); returns observations (N, 4, 84, 84) uint8."""
+        self.open_next_visit()
+        self.close()
         self._returns[:] = 0
         self._lengths[:] = 0
         self._env = make_vector_env(self.visit.game, self.num_envs, self.settings, num_threads=self.num_threads)
         obs, _ = self._env.reset(seed=self._visit_seed())
         return obs
-
-    def _visit_seed(self) -> int:
-        return (self.seed * 1_000_003 + self.visit_index * 10_007) % (2**31 - self.num_envs)
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
         """Step every environment; rewards are the game's own (unclipped) points."""

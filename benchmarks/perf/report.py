@@ -57,6 +57,13 @@ SECTIONS = (
         "Agent steps per second of clbench's game-sequence environment and of the raw ALE it wraps.",
     ),
     Section(
+        "minatar_env",
+        "MinAtar environment against raw MinAtar",
+        "benchmarks/perf/minatar_env.py",
+        "Frames per second of clbench's MinAtar sequence environment and of bare MinAtar environments stepped with "
+        "the same actions and seeds; DQN updates per second and a quick-preset visit's frames per second.",
+    ),
+    Section(
         "denormals",
         "Subnormal floats: flushed against kept",
         "benchmarks/perf/denormals.py",

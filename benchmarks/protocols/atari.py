@@ -112,17 +112,14 @@ _QUICK = dict(
 def _run(config: AtariAgentConfig, method: Any, seed: int, context: RunContext, games: tuple[str, ...], frames_per_game: int,
          cycles: int, segments: int, family: str) -> BenchmarkResult:
     from benchmarks.atari.ale_settings import NUM_ACTIONS
-    from benchmarks.atari.loop import SequenceTrainer
+    from benchmarks.atari.loop import play_sequence
     from benchmarks.atari.sequence import AtariSequenceVectorEnv, GameSchedule
     from benchmarks.models import QNetwork
-    from methods.learner import OptimizerSpec, prepare_learner
 
     ale = config.ale_settings()
     env = AtariSequenceVectorEnv(GameSchedule(games, frames_per_game, cycles), config.num_envs, ale, seed, num_threads=config.env_threads)
     model = QNetwork(NUM_ACTIONS, ale.frame_stack, tuple(config.channels), config.hidden)
-    learner = prepare_learner(model, method, OptimizerSpec(name="adam", lr=config.lr, eps=config.adam_eps), family, context.device)
-    trainer = SequenceTrainer(learner, env, config.dqn_settings(), config.loop_settings(), seed, context.sink, segments_per_visit=segments)
-    return trainer.run()
+    return play_sequence(env, model, method, config, seed, context, family, segments)
 
 
 def _rom_source(games: tuple[str, ...]) -> str:

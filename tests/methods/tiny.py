@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from benchmarks.models import MLP, ConvNet, QNetwork, SmallResNet
+from benchmarks.models import MLP, ConvNet, MinAtarQNetwork, QNetwork, SmallResNet
 from benchmarks.sinks import RunSink
 from benchmarks.streams import ClassificationTask
 from benchmarks.supervised import LoopSettings, train_classification_stream
@@ -20,6 +20,7 @@ FAMILIES = {
     "resnet-batch": lambda: SmallResNet((3, 8, 8), 4, widths=(4, 8), norm="batch"),
     "resnet-none": lambda: SmallResNet((3, 8, 8), 4, widths=(4, 8), norm="none"),
     "qnetwork": lambda: QNetwork(num_actions=4, channels=(4, 4, 4), hidden=16),
+    "minatar-qnetwork": lambda: MinAtarQNetwork(num_actions=4, in_channels=3, channels=4, hidden=16),
 }
 
 
@@ -31,6 +32,7 @@ def family_models() -> dict[str, tuple[torch.nn.Module, tuple[int, ...]]]:
         "resnet-batch": (SmallResNet((3, 8, 8), 3, widths=(4, 8), norm="batch"), (3, 8, 8)),
         "resnet-none": (SmallResNet((3, 8, 8), 3, widths=(4, 8), norm="none"), (3, 8, 8)),
         "qnetwork": (QNetwork(num_actions=3, channels=(4, 4, 4), hidden=16), (4, 84, 84)),
+        "minatar-qnetwork": (MinAtarQNetwork(num_actions=3, in_channels=3, channels=4, hidden=16), (10, 10, 3)),
     }
 
 

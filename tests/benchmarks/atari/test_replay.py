@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.atari.replay import ReplayBuffer
+from benchmarks.atari.replay import ReplayBuffer, WholeObservationReplay
 from benchmarks.errors import BenchmarkError
 
 STACK = 4
@@ -80,3 +80,15 @@ def test_sampling_an_empty_buffer_is_an_error():
     buffer = ReplayBuffer(capacity=40, num_envs=2, frame_shape=(2, 2), stack=STACK)
     with pytest.raises(BenchmarkError, match="no complete transition"):
         buffer.sample(4, np.random.default_rng(0))
+
+
+def test_whole_observation_replay_returns_the_stored_states_and_their_successors():
+    buffer = WholeObservationReplay(capacity=40, num_envs=2, observation_shape=(3, 3, 2))
+    rng = np.random.default_rng(0)
+    states = rng.random((10, 2, 3, 3, 2)) < 0.5
+    for t in range(10):
+        buffer.add(states[t], np.full(2, t), np.zeros(2, dtype=np.float32), np.zeros(2, dtype=bool), np.zeros(2, dtype=bool), np.full(2, t == 0))
+    batch = buffer.sample(16, rng)
+    for obs, nxt, action in zip(batch.observations, batch.next_observations, batch.actions):
+        env = [e for e in range(2) if np.array_equal(states[action, e], obs.astype(bool))]
+        assert env and np.array_equal(states[action + 1, env[0]], nxt.astype(bool))

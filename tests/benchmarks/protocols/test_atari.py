@@ -13,11 +13,11 @@ from benchmarks.atari.ale_settings import ALESettings
 from benchmarks.atari.dqn_settings import DQNSettings
 from benchmarks.atari.loop_settings import AtariLoopSettings
 from benchmarks.errors import BenchmarkError
-from core.families import ATARI
+from benchmarks.protocols.atari import AtariAgentConfig
 from leaderboard.records import make_run_id
 from tests.cli_runner import run_cli
 
-ATARI_BENCHMARKS = [name for name in base.names() if base.get(name).family == ATARI]
+ATARI_BENCHMARKS = [name for name in base.names() if issubclass(base.get(name).Config, AtariAgentConfig)]
 SETTINGS = (ALESettings, DQNSettings, AtariLoopSettings)
 SETTING_FIELDS = [f.name for settings in SETTINGS for f in dataclasses.fields(settings)]
 
