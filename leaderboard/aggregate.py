@@ -136,6 +136,8 @@ class BenchmarkBoard:
     profile_normalised: bool = False
     in_overall: bool = False
     show_protocol: bool = False
+    overrides: str = ""
+    """The `--set bench.*` overrides every run of the board shares (`game=asterix, frames=100000`), shown with the protocol."""
     control: bool = False
     regime: str = "default"
     """"default", or "tuned (budget K, horizon f)": each regime has its own boards and overall ranking."""
@@ -143,8 +145,9 @@ class BenchmarkBoard:
     @property
     def title(self) -> str:
         """`benchmark vN (preset)`, plus the protocol hash where one benchmark ran with several settings, and
-        `[control]` on a control benchmark."""
-        suffix = f" protocol {self.protocol}" if self.show_protocol else ""
+        `[control]` on a control benchmark; the shared `--set bench.*` overrides follow the protocol hash."""
+        overrides = f" ({self.overrides})" if self.overrides else ""
+        suffix = f" protocol {self.protocol}{overrides}" if self.show_protocol else ""
         role = " [control]" if self.control else ""
         regime = "" if self.regime == "default" else f" {self.regime}"
         return f"{self.benchmark} v{self.version} ({self.preset}){regime}{suffix}{role}"
@@ -363,6 +366,8 @@ def _benchmark_board(
     for position, row in enumerate(r for r in rows if r.scores):
         row.rank = position + 1
     protocol = first.group_key[3]
+    shared = {tuple(sorted(r.benchmark_overrides.items())) for r in members}
+    overrides = ", ".join(f"{k}={v}" for k, v in next(iter(shared))) if len(shared) == 1 else ""
     return BenchmarkBoard(
         benchmark=first.benchmark,
         version=first.benchmark_version,
@@ -377,6 +382,7 @@ def _benchmark_board(
         slug=_slug(first.benchmark, first.benchmark_version, first.preset, protocol),
         profile={row.label: profiles[row.label] for row in rows if row.label in profiles},
         profile_normalised=normalisable,
+        overrides=overrides,
         control=control,
         regime=first.regime,
     )

@@ -177,3 +177,15 @@ def test_a_method_missing_from_a_benchmark_is_flagged_in_the_overall_ranking():
     records = three_methods() + [r for r in three_methods(benchmark="other") if r.method != "nap"]
     nap = next(r for r in build_leaderboard(records, FAST).overall[0].rows if r.label == "nap")
     assert nap.missing_benchmarks == ["other"] and "not run on other" in nap.flags
+
+
+def test_a_benchmark_run_under_two_settings_gets_a_board_each_titled_with_its_overrides():
+    def with_game(record, game: str):
+        return record.model_copy(update={"benchmark_config": {**record.benchmark_config, "game": game},
+                                         "benchmark_overrides": {"game": game}})
+
+    records = [with_game(make_record("baseline", seed, score=0.5), game) for game in ("asterix", "breakout") for seed in (0, 1)]
+    titles = sorted(board.title for board in build_leaderboard(records, BootstrapSettings(reps=200)).boards)
+    assert len(titles) == 2
+    assert titles[0].endswith("(game=asterix)") and titles[1].endswith("(game=breakout)")
+    assert all(" protocol " in title for title in titles)
