@@ -108,6 +108,7 @@ class AtariSequenceEnv(GameSequenceEnv):
             self._env.close()
             self._env = None
             self._env_game = None
+        self._episode_over = True
 
 
 def register_environment() -> None:

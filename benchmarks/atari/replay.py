@@ -117,7 +117,7 @@ class ReplayBuffer:
 
 
 class WholeObservationReplay(ReplayBuffer):
-    """Replay for observations that are not frame stacks (MinAtar's (C, 10, 10) states): a row stores the whole observation."""
+    """Replay for observations that are not frame stacks (MinAtar's (10, 10, C) states): a row stores the whole observation."""
 
     def __init__(self, capacity: int, num_envs: int, observation_shape: tuple[int, ...]):
         super().__init__(capacity, num_envs, observation_shape, stack=1)

@@ -41,8 +41,12 @@ class MinAtarSequenceEnv(GameSequenceEnv):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         super().reset(seed=seed)
+        visit = self.visit_index
         self._move_through_schedule(seed)
-        self._game = make_game(self.game, self.settings, int(self.np_random.integers(0, 2**31 - 1)))
+        if self._game is None or seed is not None or visit != self.visit_index:
+            self._game = make_game(self.game, self.settings, int(self.np_random.integers(0, 2**31 - 1)))
+        else:
+            self._game.reset()
         self.episode_frames = 0
         self._episode_over = False
         return self._observation(), self._info()
@@ -64,6 +68,7 @@ class MinAtarSequenceEnv(GameSequenceEnv):
 
     def close(self) -> None:
         self._game = None
+        self._episode_over = True
 
 
 def register_environment() -> None:
