@@ -847,14 +847,14 @@ register(Claim(id="redo-beats-baseline-permuted-mnist", kind="method", paper=SOK
        setting="the figure is DQN on Atari; permuted MNIST here (ReDo version 2).", **EV16_PMNIST_ARGS))
 register(Claim(id="cbp-beats-baseline-slowly-changing-regression", kind="method", paper=DOHARE, source=f"slowly-changing regression ({NOT_STATED})",
        statement="Continual backpropagation keeps a network's error low on slowly-changing regression, where backprop's grows.",
-       subject="cbp", measure=Improvement("cbp"), rule=Above(0.5), recorded=UNTESTED, **EV16_SCR_ARGS))
+       subject="cbp", measure=Improvement("cbp"), rule=Above(0.5), recorded=HOLDS, **EV16_SCR_ARGS))
 register(Claim(id="shrink-perturb-beats-baseline-slowly-changing-regression", kind="method", paper=DOHARE,
        source=f"slowly-changing regression ({NOT_STATED})",
        statement="Shrink and Perturb keeps a network's error lower than backprop's on slowly-changing regression.",
-       subject="shrink_perturb", measure=Improvement("shrink_perturb"), rule=Above(0.5), recorded=UNTESTED, **EV16_SCR_ARGS))
+       subject="shrink_perturb", measure=Improvement("shrink_perturb"), rule=Above(0.5), recorded=HOLDS, **EV16_SCR_ARGS))
 register(Claim(id="l2-init-beats-baseline-slowly-changing-regression", kind="method", paper=KUMAR, source=f"§5 ({NOT_STATED})",
        statement="L2 Init mitigates plasticity loss across kinds of nonstationarity, including a slowly drifting input distribution.",
-       subject="l2_init", measure=Improvement("l2_init"), rule=Above(0.5), recorded=UNTESTED,
+       subject="l2_init", measure=Improvement("l2_init"), rule=Above(0.5), recorded=HOLDS,
        setting="the paper's problems are classification streams; slowly-changing regression is Dohare et al.'s.", **EV16_SCR_ARGS))
 register(Claim(id="ln-wd-beats-baseline-slowly-changing-regression", kind="method", paper=DISENTANGLING, source=f"abstract ({NOT_STATED})",
        statement="Layer normalisation with weight decay maintains plasticity across synthetic nonstationary tasks, "
