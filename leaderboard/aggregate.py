@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from leaderboard.records import HeadlineRule, RunRecord, config_hash, stream_summary
+from leaderboard.records import FIRST_METHOD_VERSION, HeadlineRule, RunRecord, config_hash, stream_summary
 from leaderboard.statistics import (
     NORMALISED_IQM,
     SCORE_IQM,
@@ -53,6 +53,7 @@ class MethodRow:
     method_config: dict[str, Any]
     seeds: list[int]
     scores: dict[int, float]
+    method_version: str = FIRST_METHOD_VERSION
     normalised: dict[int, float] = field(default_factory=dict)
     summaries: dict[str, dict[int, float]] = field(default_factory=dict)
     diverged: list[int] = field(default_factory=list)
@@ -170,6 +171,7 @@ class OverallRow:
     estimates: dict[str, Estimate]
     unscored_runs: int
     rank: int | None = None
+    method_version: str = FIRST_METHOD_VERSION
 
     @property
     def flags(self) -> list[str]:
@@ -285,7 +287,7 @@ def _method_row(members: list[RunRecord], labels: dict[str, str]) -> tuple[Metho
     members = sorted(members, key=lambda r: r.seed)
     first = members[0]
     key = method_key(first)
-    row = MethodRow(first.method, key, labels[key], first.method_config, [r.seed for r in members], {},
+    row = MethodRow(first.method, key, labels[key], first.method_config, [r.seed for r in members], {}, first.method_version,
                     tuned=dict(first.tuning.params) if first.tuning else None)
     retentions, walls = [], []
     summary_keys = _summary_keys()
@@ -453,6 +455,7 @@ def _overall(
         rows.append(
             OverallRow(
                 method=next(iter(scored.values())).method,
+                method_version=next(iter(scored.values())).method_version,
                 method_key=key,
                 label=labels[key],
                 benchmarks=sorted(scored),

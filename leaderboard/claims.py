@@ -23,7 +23,7 @@ import numpy as np
 
 from core.errors import unknown_name_message
 from leaderboard.errors import LeaderboardError
-from leaderboard.records import RunRecord, TaskMetrics, stream_summary
+from leaderboard.records import FIRST_METHOD_VERSION, RunRecord, TaskMetrics, stream_summary
 from leaderboard.statistics import IMPROVEMENT, BootstrapSettings, Estimate, Statistic, aggregate_estimates, comparison_estimates, mean
 
 Verdict = Literal["holds", "does not hold", "holds in part", "untested"]
@@ -313,6 +313,8 @@ class Claim:
     `subject` is the method the verdict is about (its status on the leaderboard's methods page).
     `recorded` is the committed verdict: the tests fail when the bundle, recomputed with today's code, says otherwise.
     `why` says, for a ✘ or ◐, whether the implementation or the scale is at fault and what was checked.
+    `version` is the subject's method version the verdict is about (its bundle's runs): a fix that bumps the version
+    leaves the old version's verdict standing for the old version's rows.
     """
 
     id: str
@@ -328,6 +330,7 @@ class Claim:
     rule: Rule
     bundle: str
     recorded: Verdict
+    version: str = FIRST_METHOD_VERSION
     setting: str = ""
     """How the test's setting differs from the paper's, where it does (a stand-in benchmark, a secondary source)."""
     why: str = ""
@@ -497,10 +500,25 @@ class ClaimStatus:
     claim_id: str
     verdict: Verdict
     statement: str
+    version: str = FIRST_METHOD_VERSION
+    """The method version the verdict is about (`Claim.version`)."""
 
     @property
     def symbol(self) -> str:
         return SYMBOLS[self.verdict]
+
+
+def status_of_version(statuses: Iterable[ClaimStatus], version: str | None = None) -> Verdict:
+    """A method version's status from the claims about that version (`overall_verdict`); None asks for the newest
+    version any claim is about. A version no claim is about is untested."""
+    statuses = list(statuses)
+    if version is None and statuses:
+        version = max((s.version for s in statuses), key=_version_order)
+    return overall_verdict(s.verdict for s in statuses if s.version == version)
+
+
+def _version_order(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("+"))
 
 
 def overall_verdict(verdicts: Iterable[str]) -> Verdict:
@@ -517,7 +535,7 @@ def method_statuses(claims: Iterable[Claim] | None = None) -> dict[str, tuple[Cl
     """The committed verdicts of the claims about each method (`Claim.subject`), in table order. No bundle is read."""
     found: dict[str, list[ClaimStatus]] = {}
     for claim in CLAIMS.values() if claims is None else claims:
-        found.setdefault(claim.subject, []).append(ClaimStatus(claim.id, claim.recorded, claim.statement))
+        found.setdefault(claim.subject, []).append(ClaimStatus(claim.id, claim.recorded, claim.statement, claim.version))
     return {method: tuple(statuses) for method, statuses in found.items()}
 
 
@@ -688,7 +706,7 @@ register(Claim(id="baseline-dormant-units-rise", kind="diagnostic", paper=SOKAR,
        statement="A network trained on a nonstationary target accumulates τ-dormant units (τ = 0.1) as training goes on.",
        subject="baseline", measure=Mean("baseline", Change(Diagnostic("dormant_fraction@0.1"))), rule=Above(0.0), recorded=HOLDS,
        setting="the paper shows it for value-based RL agents (DQN, DrQ(ε), SAC); tested here on random-label MNIST.", **RLM_ARGS))
-register(Claim(id="redo-fewer-dormant-units", kind="diagnostic", paper=SOKAR, source=f"abstract ({NOT_STATED})",
+register(Claim(id="redo-fewer-dormant-units", version="2", kind="diagnostic", paper=SOKAR, source=f"abstract ({NOT_STATED})",
        statement="Recycling dormant neurons (ReDo) reduces the number of dormant neurons.",
        subject="redo", measure=Difference("redo", "baseline", Final(Diagnostic("dormant_fraction@0.1"))), rule=Below(0.0),
        recorded=HOLDS, setting="RL in the paper; random-label MNIST here, ReDo version 2 at τ = 0.1 every task.",
@@ -760,7 +778,7 @@ register(Claim(id="cbp-keeps-plasticity", kind="method", paper=DOHARE, source="E
            "cbp-beats-baseline). Checked: the replacement arithmetic and the dead fractions in the bundle. Scale that should "
            "show it: `random-label-mnist --preset paper` (30,000 steps per task), ❓ at most 2 CPU-hours per run.",
        **RLM_ARGS))
-register(Claim(id="redo-beats-baseline", kind="method", paper=SOKAR, source="Fig. 1",
+register(Claim(id="redo-beats-baseline", version="2", kind="method", paper=SOKAR, source="Fig. 1",
        statement="Recycling dormant neurons improves performance over the unmodified network.",
        subject="redo", measure=Improvement("redo"), rule=Above(0.5), recorded=HOLDS,
        setting="the figure is DQN on 17 Atari games; random-label MNIST here (ReDo version 2).", **EV16_RLM_ARGS))
@@ -814,20 +832,20 @@ register(Claim(id="injection-beats-baseline-v1", kind="method", paper=NIKISHIN23
        **RLM_ARGS))
 
 # Issue 16's reruns: version-2 methods (random-label MNIST committed; permuted MNIST and regression to come).
-register(Claim(id="soft-reset-beats-baseline", kind="method", paper=GALASHOV, source="Fig. 2",
+register(Claim(id="soft-reset-beats-baseline", version="2", kind="method", paper=GALASHOV, source="Fig. 2",
        statement="Soft resets keep a network learning on random-label MNIST where online SGD loses plasticity.",
        subject="soft_reset", measure=Improvement("soft_reset"), rule=Above(0.5), recorded=HOLDS,
        setting="soft_reset version 2 (drift toward θ₀, docs/methods.md); the update equations are a reconstruction.",
        **EV16_RLM_ARGS))
-register(Claim(id="soft-reset-beats-baseline-permuted-mnist", kind="method", paper=GALASHOV, source="Fig. 2",
+register(Claim(id="soft-reset-beats-baseline-permuted-mnist", version="2", kind="method", paper=GALASHOV, source="Fig. 2",
        statement="Soft resets keep a network learning on permuted MNIST where online SGD loses plasticity.",
        subject="soft_reset", measure=Improvement("soft_reset"), rule=Above(0.5), recorded=HOLDS, **EV16_PMNIST_ARGS))
-register(Claim(id="reset-lastk-beats-baseline", kind="method", paper=NIKISHIN22, source=f"README results table ({NOT_STATED})",
+register(Claim(id="reset-lastk-beats-baseline", version="2", kind="method", paper=NIKISHIN22, source=f"README results table ({NOT_STATED})",
        statement="Periodically re-initialising the last layers improves on never resetting.",
        subject="reset_lastk", measure=Improvement("reset_lastk"), rule=Above(0.5), recorded=HOLDS,
        setting="reset_lastk version 2: the last two layers at every task start (Dohare et al.'s head resetting, k = 2).",
        **EV16_RLM_ARGS))
-register(Claim(id="injection-beats-baseline", kind="method", paper=NIKISHIN23, source="Fig. 2 (the method) and abstract",
+register(Claim(id="injection-beats-baseline", version="2", kind="method", paper=NIKISHIN23, source="Fig. 2 (the method) and abstract",
        statement="Plasticity injection restores the ability to learn without changing the network's output at injection.",
        subject="injection", measure=Improvement("injection"), rule=Above(0.5), recorded=FAILS,
        setting="Double DQN on Atari in the paper; injection version 2, once at half the run (step 15,000, task 30).",
@@ -841,7 +859,7 @@ register(Claim(id="injection-beats-baseline", kind="method", paper=NIKISHIN23, s
            "intervention cannot keep this encoder plastic; the paper's Double DQN on 57 Atari games for 200M frames, "
            "where the encoder stays alive, is ❓ thousands of GPU-hours.",
        **EV16_RLM_ARGS))
-register(Claim(id="redo-beats-baseline-permuted-mnist", kind="method", paper=SOKAR, source="Fig. 1",
+register(Claim(id="redo-beats-baseline-permuted-mnist", version="2", kind="method", paper=SOKAR, source="Fig. 1",
        statement="Recycling dormant neurons improves performance over the unmodified network.",
        subject="redo", measure=Improvement("redo"), rule=Above(0.5), recorded=HOLDS,
        setting="the figure is DQN on Atari; permuted MNIST here (ReDo version 2).", **EV16_PMNIST_ARGS))
@@ -869,7 +887,7 @@ register(Claim(id="nap-beats-baseline-minatar-sequence", kind="method", paper=NA
                  "unnormalised agent.",
        subject="nap", measure=Improvement("nap"), rule=Above(0.5), recorded=UNTESTED, setting=MINATAR_STAND_IN,
        **MINATAR_EVIDENCE_ARGS))
-register(Claim(id="redo-beats-baseline-minatar-sequence", kind="method", paper=SOKAR, source=f"DQN on Atari ({NOT_STATED})",
+register(Claim(id="redo-beats-baseline-minatar-sequence", version="2", kind="method", paper=SOKAR, source=f"DQN on Atari ({NOT_STATED})",
        statement="Recycling dormant neurons improves a DQN agent's returns.",
        subject="redo", measure=Improvement("redo"), rule=Above(0.5), recorded=UNTESTED,
        setting="single Atari games in the paper; here the MinAtar game sequence. " + MINATAR_STAND_IN, **MINATAR_EVIDENCE_ARGS))

@@ -104,7 +104,7 @@ def method_metadata():
 
     try:
         return [
-            MethodInfo(name, cls.summary or "", cls.citation or "", cls.paper_url or "")
+            MethodInfo(name, cls.summary or "", cls.citation or "", cls.paper_url or "", version=str(cls.version))
             for name in base.names()
             for cls in [base.get(name)]
         ]

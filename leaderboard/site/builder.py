@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from leaderboard.aggregate import BenchmarkBoard, Leaderboard, OverallBoard
-from leaderboard.claims import DOC_PATH, SYMBOLS, ClaimStatus, method_statuses, overall_verdict
+from leaderboard.claims import DOC_PATH, SYMBOLS, ClaimStatus, method_statuses, status_of_version
+from leaderboard.records import FIRST_METHOD_VERSION
 from core.files import write_atomic
 from leaderboard.curves import diagnostic_curves, diagnostic_keys, task_curve, task_metric_keys
 from leaderboard.sensitivity import Sensitivity, sensitivities
@@ -34,8 +35,9 @@ STATIC_FILES = ("site.css", "site.js", "uPlot.iife.min.js", "uPlot.min.css", "uP
 class MethodInfo:
     """What the methods page says about a method; passed in as plain data (leaderboard never imports methods).
 
-    `reproductions` are the committed verdicts of the claims about the method (docs/reproductions.md); left
-    empty, the builder fills them in from `leaderboard.claims`.
+    `reproductions` are the committed verdicts of the claims about the method (docs/reproductions.md), each about
+    one method version; left empty, the builder fills them in from `leaderboard.claims`. `version` is the
+    registered (current) version, whose status the methods page shows.
     """
 
     name: str
@@ -43,11 +45,21 @@ class MethodInfo:
     citation: str = ""
     paper_url: str = ""
     reproductions: tuple[ClaimStatus, ...] = ()
+    version: str = FIRST_METHOD_VERSION
 
     @property
     def reproduction(self) -> str:
-        """The method's reproduction status: ✔, ✘, ◐ or untested (leaderboard.claims.overall_verdict)."""
-        return SYMBOLS[overall_verdict(s.verdict for s in self.reproductions)]
+        """The current version's reproduction status: ✔, ✘, ◐ or untested."""
+        return self.reproduction_of(self.version)
+
+    def reproduction_of(self, version: str) -> str:
+        """The status of one version of the method, from the claims about that version (leaderboard.claims)."""
+        return SYMBOLS[status_of_version(self.reproductions, version)]
+
+    @property
+    def several_versions(self) -> bool:
+        """Whether claims about more than one version are listed (the page then labels each claim's version)."""
+        return len({s.version for s in self.reproductions}) > 1
 
     @property
     def safe_url(self) -> str | None:
@@ -83,13 +95,13 @@ def _environment():
     return env
 
 
-def _method_links(table: TableData, known: set[str], statuses: dict[str, str] | None = None) -> None:
+def _method_links(table: TableData, methods: dict[str, MethodInfo]) -> None:
     """Link each part of a method spec (`nap+redo`) to its entry on the methods page, where there is one, and
-    follow a single method with its reproduction status (✔, ✘, ◐ or untested; docs/reproductions.md).
+    follow a single method with the reproduction status of the row's version (`_version`; ✔, ✘, ◐ or untested).
 
     The label is the row's spec (`_method`) plus what tells its versions or configs apart (` v2`, `@hash`).
     """
-    statuses = statuses or {}
+    known = set(methods)
     for row in table.rows:
         label, spec = row.get("method"), row.get("_method")
         if not (isinstance(label, str) and isinstance(spec, str) and label.startswith(spec)):
@@ -99,8 +111,10 @@ def _method_links(table: TableData, known: set[str], statuses: dict[str, str] | 
             row["_links"] = {"method": [(part, f"methods.html#{anchor(part)}" if part in known else None) for part in parts]}
             if label != spec:
                 row["_links"]["method"].append((label[len(spec):], None))
-            if len(parts) == 1 and spec in statuses:
-                row["_links"]["method"].append((f" {statuses[spec]}", None))
+            info = methods.get(spec)
+            if len(parts) == 1 and info is not None and info.reproductions:
+                version = row.get("_version") or info.version
+                row["_links"]["method"].append((f" {info.reproduction_of(str(version))}", None))
 
 
 class SiteBuilder:
@@ -152,7 +166,7 @@ class SiteBuilder:
         write_atomic(self.out / filename, html)
 
     def _table(self, table: TableData) -> TableData:
-        _method_links(table, self.known, {m.name: m.reproduction for m in self.methods if m.reproductions})
+        _method_links(table, {m.name: m for m in self.methods})
         return table
 
     def _plot(self, name: str, figure) -> str:

@@ -202,6 +202,32 @@ def test_a_methods_status_is_its_claims_recorded_verdicts_combined():
     assert statuses["soft_reset"][0].symbol == "✘"
 
 
+def test_a_versions_status_comes_only_from_the_claims_about_that_version():
+    statuses = [claims.ClaimStatus("old", "does not hold", "", "1"), claims.ClaimStatus("new", "holds", "", "2"),
+                claims.ClaimStatus("newer", "untested", "", "10")]
+    assert claims.status_of_version(statuses, "1") == "does not hold"
+    assert claims.status_of_version(statuses, "2") == "holds"
+    assert claims.status_of_version(statuses, "3") == "untested"
+    assert claims.status_of_version(statuses) == "untested"
+    assert claims.status_of_version(statuses[:2]) == "holds"
+    soft_reset = claims.method_statuses()["soft_reset"]
+    assert claims.status_of_version(soft_reset, "1") == "does not hold" and claims.status_of_version(soft_reset, "2") == "holds"
+
+
+def test_each_claim_is_about_the_version_its_bundle_ran_or_else_the_registered_one():
+    from leaderboard.bundle import read_bundle
+    from methods import base
+
+    bundles: dict[str, list] = {}
+    for claim in claims.CLAIMS.values():
+        path = claims.EVIDENCE_DIR / claim.bundle
+        records = bundles.setdefault(claim.bundle, read_bundle(path) if path.exists() else [])
+        ran = {r.method_version for r in claims.claim_runs(claim, records)[claim.subject]}
+        assert ran <= {claim.version}, f"{claim.id}: the bundle ran {claim.subject} {sorted(ran)}, the claim says v{claim.version}"
+        if not ran:
+            assert claim.version == str(base.get(claim.subject).version), claim.id
+
+
 @pytest.fixture(scope="module")
 def methods_page(tmp_path_factory) -> str:
     from leaderboard.aggregate import build_leaderboard
@@ -209,7 +235,8 @@ def methods_page(tmp_path_factory) -> str:
     from tests.leaderboard.record_factory import site_records
 
     out = tmp_path_factory.mktemp("site")
-    given = [MethodInfo("nap", "Normalize-and-Project."), MethodInfo("soft_reset", "Soft resets."), MethodInfo("toy_method", "No claims."),
+    given = [MethodInfo("nap", "Normalize-and-Project."), MethodInfo("soft_reset", "Soft resets.", version="2"),
+             MethodInfo("toy_method", "No claims."),
              MethodInfo("cbp", "Given statuses.", reproductions=(claims.ClaimStatus("x-claim", "holds in part", "A claim."),))]
     build_site(build_leaderboard(site_records(), BootstrapSettings(reps=100)), out, given)
     return (out / "methods.html").read_text(encoding="utf-8")
@@ -217,12 +244,15 @@ def methods_page(tmp_path_factory) -> str:
 
 def test_the_methods_page_shows_each_methods_reproduction_status_and_links_its_claims(methods_page):
     nap = methods_page.split('id="m-nap"')[1].split("</dd>")[0]
-    assert '<span class="reproduction" title="reproduction status">✔</span>' in nap
+    assert '<span class="reproduction" title="reproduction status of v1">✔</span>' in nap
     for status in claims.method_statuses()["nap"]:
         assert f'docs/reproductions.md#{status.claim_id}">{status.claim_id}</a>' in nap
+
+
+def test_the_methods_page_shows_the_current_versions_status_and_labels_each_claims_version(methods_page):
     soft_reset = methods_page.split('id="m-soft_reset"')[1].split("</dd>")[0]
-    assert '<span class="reproduction" title="reproduction status">◐</span>' in soft_reset
-    assert "✘ <a" in soft_reset and "✔ <a" in soft_reset
+    assert '<span class="reproduction" title="reproduction status of v2">✔</span>' in soft_reset
+    assert "✘ v1 <a" in soft_reset and "✔ v2 <a" in soft_reset
 
 
 def test_a_method_without_claims_is_untested_and_statuses_given_by_the_caller_are_kept(methods_page):

@@ -112,6 +112,14 @@ def test_a_versioned_label_links_its_method_and_shows_its_version(tmp_path):
     assert '<a href="methods.html#m-nap">nap</a> v1' in page and '<a href="methods.html#m-nap">nap</a> v2' in page
 
 
+def test_each_row_shows_the_reproduction_status_of_its_own_method_version(tmp_path):
+    records = [make_record("soft_reset", 0, [0.5, 0.4]), make_record("soft_reset", 0, [0.5, 0.6], method_version="2")]
+    build_site(build_leaderboard(records, BootstrapSettings(reps=100)), tmp_path, [MethodInfo("soft_reset", "Soft resets.", version="2")])
+    page = next(tmp_path.glob("toy-*.html")).read_text()
+    assert '<a href="methods.html#m-soft_reset">soft_reset</a> v1 ✘' in page
+    assert '<a href="methods.html#m-soft_reset">soft_reset</a> v2 ✔' in page
+
+
 def test_a_method_row_shows_its_reproduction_status_after_its_name(site):
     from leaderboard.claims import SYMBOLS, method_statuses, overall_verdict
 
