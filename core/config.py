@@ -113,3 +113,12 @@ def as_dict(config: Any) -> dict[str, Any]:
         return value
 
     return {f.name: plain(getattr(config, f.name)) for f in dataclasses.fields(config)}
+
+
+Settings = typing.TypeVar("Settings")
+
+
+def settings_of(config: Any, settings: type[Settings]) -> Settings:
+    """The `settings` dataclass (validated by its own checks) holding the config's values of its fields: how a
+    config that inherits several settings dataclasses hands each part to the code that reads it."""
+    return settings(**{f.name: getattr(config, f.name) for f in dataclasses.fields(settings)})

@@ -21,6 +21,7 @@ import torch
 
 from benchmarks.atari.ale_settings import FRAME_SIZE, NUM_ACTIONS, ALESettings, make_vector_env
 from benchmarks.atari.dqn_settings import DQNSettings
+from benchmarks.perf.dqn_timing import timed_updates_per_second
 from benchmarks.atari.sequence import AtariSequenceVectorEnv, GameSchedule
 
 
@@ -70,14 +71,7 @@ def updates_per_second(preset: str, batch_size: int, updates: int, device: str) 
     model = QNetwork(NUM_ACTIONS, stack, tuple(config.channels), config.hidden)
     learner = prepare_learner(model, create("baseline"), OptimizerSpec(lr=config.lr, eps=config.adam_eps), "atari", device)
     agent = DQNAgent(learner, dataclasses.replace(config.dqn_settings(), batch_size=batch_size), rng)
-    for _ in range(10):
-        agent.update(replay)
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(updates):
-        agent.update(replay)
-    _sync(device)
-    return updates / (time.perf_counter() - start)
+    return timed_updates_per_second(agent, replay, updates, device)
 
 
 def network_label(preset: str) -> str:
@@ -85,11 +79,6 @@ def network_label(preset: str) -> str:
 
     config = get("atari-sequence").config(preset)
     return f"{preset} ({','.join(map(str, config.channels))})/{config.hidden}"
-
-
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
 
 
 def main() -> None:

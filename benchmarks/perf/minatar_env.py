@@ -22,6 +22,7 @@ import torch
 
 from benchmarks.minatar.games import NUM_ACTIONS, MinAtarSettings, make_game
 from benchmarks.minatar.sequence import MinAtarSchedule, MinAtarSequenceVectorEnv
+from benchmarks.perf.dqn_timing import timed_updates_per_second
 
 
 def raw_frames_per_second(game: str, actions: np.ndarray, seeds: list[int]) -> float:
@@ -73,14 +74,7 @@ def updates_per_second(batch_size: int, updates: int, device: str) -> float:
     for t in range(5_000):
         replay.add(rng.random((4, *shape)) < 0.1, rng.integers(0, NUM_ACTIONS, 4),
                    rng.choice([0.0, 1.0], 4).astype(np.float32), rng.random(4) < 0.01, np.zeros(4, dtype=bool), np.full(4, t == 0))
-    for _ in range(10):
-        agent.update(replay)
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(updates):
-        agent.update(replay)
-    _sync(device)
-    return updates / (time.perf_counter() - start)
+    return timed_updates_per_second(agent, replay, updates, device)
 
 
 def quick_visit_frames_per_second(game: str, frames: int, device: str) -> float:
@@ -96,11 +90,6 @@ def quick_visit_frames_per_second(game: str, frames: int, device: str) -> float:
     start = time.perf_counter()
     benchmark.run(create("baseline"), 0, config, context)
     return frames / (time.perf_counter() - start)
-
-
-def _sync(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
 
 
 def main() -> None:

@@ -6,17 +6,17 @@ and score visits by the human-normalised score of their last training episodes (
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from benchmarks.atari.ale_settings import ALESettings
 from benchmarks.atari.dqn_settings import DQNSettings
 from benchmarks.atari.loop_settings import AtariLoopSettings
 from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
 from benchmarks.errors import BenchmarkError
+from benchmarks.protocols.agent_fields import require_agent_fields
+from core.config import require, settings_of
 from leaderboard.records import HeadlineRule
-from core.config import require
 
 PAPER_GAMES = (
     "pong", "breakout", "space_invaders", "seaquest", "qbert",
@@ -26,14 +26,6 @@ PAPER_GAMES = (
 
 QUICK_GAMES = ("boxing", "breakout", "road_runner")
 SMOKE_GAMES = ("breakout", "boxing")
-
-
-Settings = TypeVar("Settings")
-
-
-def _part(config: Any, settings: type[Settings]) -> Settings:
-    """The `settings` dataclass (validated) holding the config's values of its fields."""
-    return settings(**{f.name: getattr(config, f.name) for f in dataclasses.fields(settings)})
 
 
 @dataclass(frozen=True)
@@ -49,25 +41,22 @@ class AtariAgentConfig(AtariLoopSettings, DQNSettings, ALESettings):
     adam_eps: float = 1.5e-4
 
     def __post_init__(self) -> None:
-        require(self.num_envs > 0, "bench", "num_envs", "a positive integer", self.num_envs, BenchmarkError)
+        require_agent_fields(self)
         require(self.env_threads >= 0, "bench", "env_threads", "0 (automatic) or a positive integer", self.env_threads, BenchmarkError)
         require(len(self.channels) == 3 and all(c > 0 for c in self.channels), "bench", "channels",
                 "three positive conv widths, e.g. 32,64,64", self.channels, BenchmarkError)
-        require(self.hidden > 0, "bench", "hidden", "a positive integer", self.hidden, BenchmarkError)
-        require(self.lr > 0, "bench", "lr", "a positive number", self.lr, BenchmarkError)
-        require(self.adam_eps > 0, "bench", "adam_eps", "a positive number", self.adam_eps, BenchmarkError)
         self.ale_settings()
         self.dqn_settings()
         self.loop_settings()
 
     def ale_settings(self) -> ALESettings:
-        return _part(self, ALESettings)
+        return settings_of(self, ALESettings)
 
     def dqn_settings(self) -> DQNSettings:
-        return _part(self, DQNSettings)
+        return settings_of(self, DQNSettings)
 
     def loop_settings(self) -> AtariLoopSettings:
-        return _part(self, AtariLoopSettings)
+        return settings_of(self, AtariLoopSettings)
 
 
 @dataclass(frozen=True)

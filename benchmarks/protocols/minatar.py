@@ -15,8 +15,8 @@ from benchmarks.atari.loop_settings import AtariLoopSettings
 from benchmarks.base import Benchmark, BenchmarkResult, RunContext, register
 from benchmarks.errors import BenchmarkError
 from benchmarks.minatar.games import GAMES, MinAtarSettings, check_games
-from benchmarks.protocols.atari import _part
-from core.config import require
+from benchmarks.protocols.agent_fields import require_agent_fields
+from core.config import require, settings_of
 from leaderboard.records import HeadlineRule
 
 QUICK_GAMES = ("breakout", "space_invaders")
@@ -41,23 +41,20 @@ class MinAtarAgentConfig(AtariLoopSettings, DQNSettings, MinAtarSettings):
     adam_eps: float = 1.5e-4
 
     def __post_init__(self) -> None:
-        require(self.num_envs > 0, "bench", "num_envs", "a positive integer", self.num_envs, BenchmarkError)
+        require_agent_fields(self)
         require(self.channels > 0, "bench", "channels", "a positive integer", self.channels, BenchmarkError)
-        require(self.hidden > 0, "bench", "hidden", "a positive integer", self.hidden, BenchmarkError)
-        require(self.lr > 0, "bench", "lr", "a positive number", self.lr, BenchmarkError)
-        require(self.adam_eps > 0, "bench", "adam_eps", "a positive number", self.adam_eps, BenchmarkError)
         self.minatar_settings()
         self.dqn_settings()
         self.loop_settings()
 
     def minatar_settings(self) -> MinAtarSettings:
-        return _part(self, MinAtarSettings)
+        return settings_of(self, MinAtarSettings)
 
     def dqn_settings(self) -> DQNSettings:
-        return _part(self, DQNSettings)
+        return settings_of(self, DQNSettings)
 
     def loop_settings(self) -> AtariLoopSettings:
-        return _part(self, AtariLoopSettings)
+        return settings_of(self, AtariLoopSettings)
 
 
 @dataclass(frozen=True)

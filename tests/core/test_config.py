@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.config import parse_assignments, with_overrides
+from core.config import parse_assignments, settings_of, with_overrides
 from core.errors import MethodError, UserInputError
 
 
@@ -36,3 +36,23 @@ def test_overrides_are_coerced_to_the_field_types():
 def test_an_override_of_the_wrong_type_names_the_field_and_the_expected_type():
     with pytest.raises(MethodError, match=r"x\.every='soon' is invalid: expected an integer"):
         with_overrides(_Example(), {"every": "soon"}, scope="x")
+
+
+@dataclass(frozen=True)
+class _Part:
+    width: int = 1
+
+    def __post_init__(self) -> None:
+        if self.width <= 0:
+            raise UserInputError("width must be positive")
+
+
+@dataclass(frozen=True)
+class _Whole(_Part):
+    depth: int = 2
+
+
+def test_settings_of_hands_a_part_its_own_fields_and_runs_its_checks():
+    assert settings_of(_Whole(width=3, depth=5), _Part) == _Part(width=3)
+    with pytest.raises(UserInputError, match="width"):
+        settings_of(type("Loose", (), {"width": 0})(), _Part)

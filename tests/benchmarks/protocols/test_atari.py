@@ -52,7 +52,9 @@ def test_paper_preset_takes_its_defaults_from_the_settings_dataclasses(name):
     assert (paper.ale_settings(), paper.dqn_settings(), paper.loop_settings()) == (ALESettings(), DQNSettings(), AtariLoopSettings())
 
 
-@pytest.mark.parametrize("field, value", [("huber_delta", "0"), ("frameskip", "0"), ("curve_bins", "0"), ("score_window", "0")])
+@pytest.mark.parametrize("field, value", [("huber_delta", "0"), ("frameskip", "0"), ("curve_bins", "0"), ("score_window", "0"),
+                                          ("num_envs", "0"), ("env_threads", "-1"), ("channels", "8,8"), ("hidden", "0"),
+                                          ("lr", "0"), ("adam_eps", "-1")])
 def test_a_bad_setting_names_its_field(field, value):
     with pytest.raises(BenchmarkError, match=rf"bench\.{field}="):
         base.get("atari-sequence").config("smoke", {field: value})

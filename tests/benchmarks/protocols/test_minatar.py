@@ -38,7 +38,8 @@ def test_the_paper_preset_is_minatars_own_dqn_budget():
 
 
 @pytest.mark.parametrize("field, value", [("sticky_action_probability", "1.5"), ("max_episode_frames", "0"), ("games", "pong"),
-                                          ("channels", "0"), ("train_every", "0")])
+                                          ("channels", "0"), ("train_every", "0"), ("num_envs", "0"), ("hidden", "0"),
+                                          ("lr", "0"), ("adam_eps", "-1")])
 def test_a_bad_setting_names_its_field(field, value):
     with pytest.raises(BenchmarkError, match=rf"bench\.{field}"):
         base.get("minatar-sequence").config("smoke", {field: value})
