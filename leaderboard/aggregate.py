@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from leaderboard.records import FIRST_METHOD_VERSION, HeadlineRule, RunRecord, config_hash, stream_summary
+from leaderboard.records import FIRST_METHOD_VERSION, HeadlineRule, RunRecord, config_hash, stream_summary, version_order
 from leaderboard.statistics import (
     NORMALISED_IQM,
     SCORE_IQM,
@@ -410,10 +410,6 @@ def _profile_taus(values: list[float]) -> list[float]:
     return np.linspace(low - margin, high + margin, PROFILE_POINTS).round(6).tolist()
 
 
-def _version_key(version: str) -> tuple:
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-]", version))
-
-
 def _overall(
     preset: str, boards: list[BenchmarkBoard], labels: dict[str, str], settings: BootstrapSettings, cache: StatisticsCache | None,
     regime: str = "default",
@@ -421,7 +417,7 @@ def _overall(
     """Per benchmark name the newest version (then the protocol with the most runs) enters the ranking."""
     chosen: dict[str, BenchmarkBoard] = {}
     excluded = []
-    for board in sorted(boards, key=lambda b: (b.benchmark, _version_key(b.version), sum(len(r.seeds) for r in b.rows))):
+    for board in sorted(boards, key=lambda b: (b.benchmark, version_order(b.version), sum(len(r.seeds) for r in b.rows))):
         if board.control:
             excluded.append(f"{board.title}: a control benchmark, where no plasticity loss is expected")
             continue

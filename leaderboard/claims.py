@@ -23,7 +23,7 @@ import numpy as np
 
 from core.errors import unknown_name_message
 from leaderboard.errors import LeaderboardError
-from leaderboard.records import FIRST_METHOD_VERSION, RunRecord, TaskMetrics, stream_summary
+from leaderboard.records import FIRST_METHOD_VERSION, RunRecord, TaskMetrics, stream_summary, version_order
 from leaderboard.statistics import IMPROVEMENT, BootstrapSettings, Estimate, Statistic, aggregate_estimates, comparison_estimates, mean
 
 Verdict = Literal["holds", "does not hold", "holds in part", "untested"]
@@ -513,12 +513,8 @@ def status_of_version(statuses: Iterable[ClaimStatus], version: str | None = Non
     version any claim is about. A version no claim is about is untested."""
     statuses = list(statuses)
     if version is None and statuses:
-        version = max((s.version for s in statuses), key=_version_order)
+        version = max((s.version for s in statuses), key=version_order)
     return overall_verdict(s.verdict for s in statuses if s.version == version)
-
-
-def _version_order(version: str) -> tuple[int, ...]:
-    return tuple(int(part) if part.isdigit() else 0 for part in version.split("+"))
 
 
 def overall_verdict(verdicts: Iterable[str]) -> Verdict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -23,6 +24,11 @@ FIRST_METHOD_VERSION = "1"
 TUNING_SEED_START = 10_000
 """Seeds from here on are tuning seeds (`clbench tune`'s trials); seeds below are evaluation seeds. Disjoint by construction."""
 SeedRole = Literal["evaluation", "tuning"]
+
+
+def version_order(version: str) -> tuple:
+    """A sort key for versions (`2` < `10`, `1.2` < `1.10`, a composition's `1+2` part by part)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version))
 
 
 def seed_role(seed: int) -> SeedRole:

@@ -21,8 +21,8 @@ import torch
 
 from benchmarks.atari.ale_settings import FRAME_SIZE, NUM_ACTIONS, ALESettings, make_vector_env
 from benchmarks.atari.dqn_settings import DQNSettings
-from benchmarks.perf.dqn_timing import timed_updates_per_second
 from benchmarks.atari.sequence import AtariSequenceVectorEnv, GameSchedule
+from benchmarks.perf.dqn_timing import timed_updates_per_second
 
 
 def raw_steps_per_second(game: str, num_envs: int, actions: np.ndarray, threads: int, seed: int) -> float:
