@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from leaderboard.records import DiagnosticPoint, HeadlineRule, RunRecord, TaskMetrics, headline_score, make_run_id
+from leaderboard.records import (
+    TUNING_SEED_START, DiagnosticPoint, HeadlineRule, RunRecord, TaskMetrics, TuningTag, headline_score, make_run_id,
+)
 
 RULE = HeadlineRule(metric="online_accuracy", select="last_n", n=1, chance=0.1)
 FINAL_TENTH = HeadlineRule(metric="online_accuracy", fraction=0.1, chance=0.1)
@@ -121,3 +123,14 @@ def with_diagnostic(record: RunRecord, task: int, value: float) -> RunRecord:
     diagnostics = [p.model_copy(deep=True) for p in record.diagnostics]
     diagnostics[task].values["dead_fraction"] = value
     return record.model_copy(update={"diagnostics": diagnostics})
+
+
+def tuned(record, lr: float, trial: int = 1, study: str = "s1", budget: int = 8, horizon: float = 1.0, seed: int | None = None):
+    """`record` as a run of a tuned study: its bench lr set to `lr`, tagged with the study and the trial."""
+    seed = record.seed if seed is None else seed
+    tag = TuningTag(budget=budget, horizon=horizon, tune_seeds=1, study=study, trial=trial, params={"bench.lr": lr})
+    config = {**record.benchmark_config, "lr": lr}
+    run_id = make_run_id(record.benchmark, record.benchmark_version, record.preset, config, record.method, record.method_config,
+                         seed, tuning=tag.model_dump())
+    role = "tuning" if seed >= TUNING_SEED_START else "evaluation"
+    return record.model_copy(update={"run_id": run_id, "benchmark_config": config, "tuning": tag, "seed": seed, "seed_role": role})

@@ -13,6 +13,7 @@ import pytest
 
 from leaderboard.aggregate import build_leaderboard
 from leaderboard.bundle import read_bundle
+from leaderboard.regimes import QUOTED, RegimeEvidence
 from leaderboard.statistics import STATISTICS, BootstrapSettings, Statistic
 from leaderboard.tables import Column, TableData, benchmark_table, overall_table
 from tests.leaderboard.record_factory import HOSTILE, make_record, three_methods
@@ -72,6 +73,16 @@ def test_each_evidence_bundle_validates_and_its_table_is_what_the_leaderboard_bu
     quoted = bundle.with_name(bundle.name.removesuffix(".json.gz") + ".md")
     boards = build_leaderboard(records, BootstrapSettings()).boards
     assert quoted.read_text(encoding="utf-8") == "".join(benchmark_table(board).to_markdown() for board in boards)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("evidence", QUOTED, ids=lambda e: e.quoted)
+def test_each_quoted_default_against_tuned_table_is_what_its_bundles_build(evidence: RegimeEvidence):
+    missing = [path.name for path in evidence.paths if not path.exists()]
+    if missing:
+        assert not (EVIDENCE / evidence.quoted).exists(), f"{evidence.quoted} is quoted but {missing} are not committed"
+        return
+    assert (EVIDENCE / evidence.quoted).read_text(encoding="utf-8") == evidence.build()
 
 
 IMAGE = "<img src=x onerror=alert(1)>"

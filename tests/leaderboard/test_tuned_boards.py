@@ -7,25 +7,14 @@ import pytest
 from pydantic import ValidationError
 
 from leaderboard.aggregate import build_leaderboard
-from leaderboard.records import TUNING_SEED_START, TuningTag, make_run_id
+from leaderboard.records import TUNING_SEED_START
 from leaderboard.sensitivity import sensitivities
 from leaderboard.site.builder import build_site
 from leaderboard.statistics import BootstrapSettings
 from leaderboard.tables import benchmark_table
-from tests.leaderboard.record_factory import make_record, three_methods
+from tests.leaderboard.record_factory import make_record, three_methods, tuned
 
 SETTINGS = BootstrapSettings(reps=100)
-
-
-def tuned(record, lr: float, trial: int = 1, study: str = "s1", budget: int = 8, horizon: float = 1.0, seed: int | None = None):
-    """`record` as a run of a tuned study: its bench lr set to `lr`, tagged with the study and the trial."""
-    seed = record.seed if seed is None else seed
-    tag = TuningTag(budget=budget, horizon=horizon, tune_seeds=1, study=study, trial=trial, params={"bench.lr": lr})
-    config = {**record.benchmark_config, "lr": lr}
-    run_id = make_run_id(record.benchmark, record.benchmark_version, record.preset, config, record.method, record.method_config,
-                         seed, tuning=tag.model_dump())
-    role = "tuning" if seed >= TUNING_SEED_START else "evaluation"
-    return record.model_copy(update={"run_id": run_id, "benchmark_config": config, "tuning": tag, "seed": seed, "seed_role": role})
 
 
 def tuned_three_methods(budget: int = 8):
