@@ -139,11 +139,23 @@ class RegimeEvidence:
         return f"{tables}\n{tuning_cost(tuned)}"
 
 
+RANDOM_LABEL_DEFAULTS = ("random-label-mnist-quick-ray.json.gz", "ev16-random-label-mnist-quick.json.gz")
+"""The default runs of every method at its registered version on random-label-mnist quick."""
 QUOTED = (
     RegimeEvidence(
         "default-vs-tuned-random-label-mnist-quick.md",
-        ("random-label-mnist-quick-ray.json.gz", "ev16-random-label-mnist-quick.json.gz"),
+        RANDOM_LABEL_DEFAULTS,
         "tune-random-label-mnist-quick-h03.json.gz",
+    ),
+    RegimeEvidence(
+        "default-vs-tuned-h1-random-label-mnist-quick.md",
+        RANDOM_LABEL_DEFAULTS,
+        "tune-random-label-mnist-quick-h1.json.gz",
+    ),
+    RegimeEvidence(
+        "default-vs-tuned-permuted-mnist-quick.md",
+        ("ev16-permuted-mnist-quick.json.gz", "permuted-mnist-quick-defaults.json.gz"),
+        "tune-permuted-mnist-quick-h03.json.gz",
     ),
 )
 """Issue 17's evidence: `tests/leaderboard/test_tables.py` rebuilds each; `python -m leaderboard.regimes` rewrites them."""
