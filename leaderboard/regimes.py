@@ -14,12 +14,11 @@ import numpy as np
 
 from leaderboard.aggregate import BenchmarkBoard, MethodRow, build_leaderboard
 from leaderboard.bundle import merge_bundles
+from leaderboard.claims import EVIDENCE_DIR
 from leaderboard.errors import LeaderboardError
 from leaderboard.records import RunRecord
 from leaderboard.statistics import IMPROVEMENT, SCORE_IQM, BootstrapSettings, Estimate, StatisticsCache, comparison_estimates
 from leaderboard.tables import METHOD, Column, TableData, describe_params
-
-EVIDENCE_DIR = Path(__file__).resolve().parents[1] / "docs" / "evidence"
 
 VERSUS_DEFAULT = "P(tuned > default) [95% CI]"
 
@@ -42,10 +41,10 @@ def current_defaults(records: list[RunRecord], tuned: list[RunRecord]) -> list[R
     return list(unique.values())
 
 
-def _one(rows: list[MethodRow], method: str, version: str, regime: str) -> MethodRow | None:
+def _default_row(rows: list[MethodRow], method: str, version: str) -> MethodRow | None:
     matches = [row for row in rows if (row.method, row.method_version) == (method, version)]
     if len(matches) > 1:
-        raise LeaderboardError(f"{method} v{version} has {len(matches)} {regime} configs on one board "
+        raise LeaderboardError(f"{method} v{version} has {len(matches)} default configs on one board "
                                f"({', '.join(row.label for row in matches)}); compare one default config with its tuned one")
     return matches[0] if matches else None
 
@@ -55,7 +54,7 @@ def compare_regimes(default: BenchmarkBoard, tuned: BenchmarkBoard, settings: Bo
     """A comparison per tuned row, in the tuned board's rank order; P(tuned > default) resamples each side's seeds."""
     comparisons = []
     for row in tuned.rows:
-        match = _one(default.rows, row.method, row.method_version, "default")
+        match = _default_row(default.rows, row.method, row.method_version)
         improvement = None
         if match is not None and row.scores and match.scores:
             ours, theirs = ({"score": [np.array(list(r.scores.values()))]} for r in (row, match))
