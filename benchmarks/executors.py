@@ -337,14 +337,17 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None, retries: int = 1):
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, retries: int = 1, gpus_per_run: float = 0.0):
         if retries < 0:
             raise BenchmarkError(f"--retries must be 0 or more, got {retries}")
         if num_cpus is not None and num_cpus < 1:
             raise BenchmarkError(f"--jobs must be at least 1, got {num_cpus}")
+        if not 0 <= gpus_per_run <= 1:
+            raise BenchmarkError(f"--gpus-per-run must be between 0 and 1 (a fraction of one GPU per run), got {gpus_per_run}")
         self.address = address
         self.num_cpus = num_cpus
         self.retries = retries
+        self.gpus_per_run = gpus_per_run
 
     def run(self, jobs: list[Job], context: RunContext, monitor: SweepMonitor | None = None) -> Iterator[RunRecord]:
         monitor = monitor or SweepMonitor(context.sink)
@@ -370,8 +373,8 @@ class RayExecutor:
 
     def _run(self, ray: Any, jobs: list[Job], context: RunContext, monitor: SweepMonitor) -> Iterator[RunRecord]:
         settings = ray.put(WorkerSettings.of(context, jobs))
-        remote = ray.remote(num_cpus=1, max_retries=self.retries)(_ray_task)
-        window = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        remote = ray.remote(num_cpus=1, num_gpus=self.gpus_per_run, max_retries=self.retries)(_ray_task)
+        window = ray_window(ray.cluster_resources(), self.gpus_per_run)
         queue = deque(jobs)
         in_flight: dict[Any, tuple[Job, RunSink, float]] = {}
         while queue or in_flight:
@@ -393,7 +396,19 @@ class RayExecutor:
                 yield record
 
 
-def start_local_ray(ray: Any, num_cpus: int, temp_dir: str | None = None) -> None:
+def ray_window(resources: dict[str, float], gpus_per_run: float = 0.0) -> int:
+    """How many runs the cluster holds at once: one CPU each, and `gpus_per_run` of a GPU each when that is set
+    (0.25 packs four runs onto one GPU)."""
+    window = max(1, int(resources.get("CPU", 1)))
+    if gpus_per_run > 0:
+        gpus = resources.get("GPU", 0)
+        if gpus < gpus_per_run:
+            raise BenchmarkError(f"--gpus-per-run {gpus_per_run:g} needs GPUs, and the Ray cluster has {gpus:g}")
+        window = min(window, int(gpus / gpus_per_run + 1e-9))
+    return window
+
+
+def start_local_ray(ray: Any, num_cpus: int, temp_dir: str | None = None, num_gpus: int | None = None) -> None:
     """Start a local Ray instance for clbench's runs: `num_cpus` CPUs, no dashboard, no usage stats.
 
     Its workers run at the driver's priority: Ray's default (nice 15) lets any other busy process on
@@ -402,6 +417,8 @@ def start_local_ray(ray: Any, num_cpus: int, temp_dir: str | None = None) -> Non
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("RAY_worker_niceness", "0")
     options: dict[str, Any] = {"_temp_dir": temp_dir} if temp_dir else {}
+    if num_gpus is not None:
+        options["num_gpus"] = num_gpus
     ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, **options)
 
 
@@ -421,17 +438,20 @@ def _import_ray() -> Any:
 EXECUTORS = ("local", "ray")
 
 
-def make_executor(kind: str, jobs: int | None = None, address: str | None = None, retries: int = 1) -> Executor:
+def make_executor(kind: str, jobs: int | None = None, address: str | None = None, retries: int = 1, gpus_per_run: float = 0.0) -> Executor:
     """`local`: in-process for one job, N worker processes for `jobs=N`; `ray`: Ray tasks.
 
-    A local Ray instance gets `jobs` CPUs (default: every core); `address` joins an existing cluster.
+    A local Ray instance gets `jobs` CPUs (default: every core); `address` joins an existing cluster;
+    `gpus_per_run` asks Ray for that fraction of a GPU per run, so several runs share one GPU.
     """
     if jobs is not None and jobs < 1:
         raise BenchmarkError(f"--jobs must be at least 1, got {jobs}")
     if kind == "local":
         if address:
             raise BenchmarkError("--address is for --executor ray; the local executor runs on this machine")
+        if gpus_per_run:
+            raise BenchmarkError("--gpus-per-run is for --executor ray; the local executor does not share GPUs out")
         return InProcessExecutor() if (jobs or 1) == 1 else LocalProcessExecutor(jobs or 1, retries)
     if kind == "ray":
-        return RayExecutor(address=address, num_cpus=None if address else jobs, retries=retries)
+        return RayExecutor(address=address, num_cpus=None if address else jobs, retries=retries, gpus_per_run=gpus_per_run)
     raise BenchmarkError(f"unknown --executor '{kind}'; valid executors: {', '.join(EXECUTORS)}")

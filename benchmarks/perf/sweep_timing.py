@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SETUPS = {
@@ -79,13 +80,14 @@ def measure(args: argparse.Namespace) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sweep_parser(doc: str, repeats: int, benchmark: str, seeds: int) -> argparse.ArgumentParser:
+    """The options every sweep timer shares: the grid (benchmark, methods, seeds, preset, --set), repeats and --json."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object (for benchmarks/perf/report.py)")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--benchmark", default="permuted-mnist")
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--benchmark", default=benchmark)
     parser.add_argument("--methods", default="baseline,reset_full")
-    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--seeds", type=int, default=seeds)
     parser.add_argument("--preset", default="quick")
     parser.add_argument(
         "--set",
@@ -94,19 +96,35 @@ def main() -> None:
         help="benchmark settings for the sweep (default bench.num_tasks=15: about 4 s a run, long enough that "
         "start-up does not hide the work, short enough for several repeats)",
     )
-    parser.add_argument("--skip-ray", action="store_true", help="time only the local setups")
+    return parser
+
+
+def sweep_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parsed options, with the default --set and the checks every sweep timer shares."""
     args = parser.parse_args()
     args.set = args.set if args.set is not None else ["bench.num_tasks=15"]
     if args.repeats < 1 or args.seeds < 1:
         parser.error("--repeats and --seeds must be at least 1")
-    result = measure(args)
-    if args.json:
+    return args
+
+
+def main() -> None:
+    parser = sweep_parser(__doc__, repeats=3, benchmark="permuted-mnist", seeds=4)
+    parser.add_argument("--skip-ray", action="store_true", help="time only the local setups")
+    args = sweep_args(parser)
+    report(measure(args), args.json,
+           lambda row: f"{row['setup']:<42} median {row['median_s']:7.2f} s  {row['runs_per_minute']:6.1f} runs/min   {row['command']}")
+
+
+def report(result: dict, as_json: bool, line: Callable[[dict], str]) -> None:
+    """One JSON object (for benchmarks/perf/report.py), or the sweep, a `line` per row and the ratios."""
+    if as_json:
         print(json.dumps(result))
         return
     print(result["sweep"])
     for row in result["rows"]:
-        print(f"{row['setup']:<42} median {row['median_s']:7.2f} s  {row['runs_per_minute']:6.1f} runs/min   {row['command']}")
-    for name, value in result["ratios"].items():
+        print(line(row))
+    for name, value in result.get("ratios", {}).items():
         print(f"{name}: {value}")
 
 

@@ -36,6 +36,7 @@ def run(
     jobs: int | None = typer.Option(None, "--jobs", "-j", help="Runs at once: local 1 = in this process, N = N worker processes; ray = CPUs of a local Ray instance."),
     address: str | None = typer.Option(None, "--address", help="With --executor ray: join the Ray cluster at ADDR (e.g. auto, or ray://host:10001)."),
     retries: int = typer.Option(1, "--retries", help="Times to retry a run whose worker process died before recording it failed."),
+    gpus_per_run: float = typer.Option(0.0, "--gpus-per-run", help="With --executor ray: the fraction of a GPU each run takes (0.25 packs four runs per GPU; use with --device cuda)."),
     wandb: bool = typer.Option(False, "--wandb/--no-wandb", help="Log runs live to Weights & Biases."),
     wandb_project: str = typer.Option("clbench", "--wandb-project", help="W&B project for --wandb."),
     force: bool = typer.Option(False, "--force", help="Run again even if the store has a complete record."),
@@ -81,7 +82,7 @@ def run(
     seed_list = list(range(seeds)) if seeds is not None else [seed]
     if max(seed_list) >= TUNING_SEED_START:
         fail(f"seeds from {TUNING_SEED_START} on are tuning seeds, kept for `clbench tune`'s trials; evaluate on seeds below it")
-    chosen_executor = make_executor(executor, jobs, address, retries)
+    chosen_executor = make_executor(executor, jobs, address, retries, gpus_per_run)
     context = RunContext(data_root=data_root, allow_download=download, device=device)
     overrides = parse_assignments(assignments or [])
     if suite is not None:

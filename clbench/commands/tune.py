@@ -27,6 +27,7 @@ def tune(
     jobs: int | None = typer.Option(None, "--jobs", "-j", help="Runs at once (as for clbench run)."),
     address: str | None = typer.Option(None, "--address", help="With --executor ray: join the Ray cluster at ADDR."),
     retries: int = typer.Option(1, "--retries", help="Times to retry a run whose worker process died before recording it failed."),
+    gpus_per_run: float = typer.Option(0.0, "--gpus-per-run", help="With --executor ray: the fraction of a GPU each run takes (0.25 packs four runs per GPU; use with --device cuda)."),
     device: str = typer.Option("cpu", "--device", help="torch device, e.g. cpu or cuda."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Plan the studies, say what would run, and run nothing."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the sweep's progress bar."),
@@ -50,7 +51,7 @@ def tune(
     if not 0 <= eval_seeds <= TUNING_SEED_START:
         fail(f"--eval-seeds must be between 0 and {TUNING_SEED_START} (seeds from {TUNING_SEED_START} on are tuning seeds), got {eval_seeds}")
     context = RunContext(device=device)
-    chosen_executor = make_executor(executor, jobs, address, retries)
+    chosen_executor = make_executor(executor, jobs, address, retries, gpus_per_run)
     specs = [StudySpec(b, preset, m, budget, horizon, tune_seeds, sampler_seed) for b in benchmarks for m in methods]
     studies = [plan_study(spec, context) for spec in specs]
     results = ResultsStore(store)

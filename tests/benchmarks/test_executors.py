@@ -17,8 +17,10 @@ from benchmarks.executors import (
     RayExecutor,
     SweepMonitor,
     make_executor,
+    ray_window,
     start_local_ray,
 )
+from benchmarks.errors import BenchmarkError
 from benchmarks.runner import run_job
 from clbench.sweep import run_sweep
 from leaderboard.reproduce import measured
@@ -127,14 +129,14 @@ def test_the_sweep_goes_on_past_its_faults(faulty_sweep):
 
 @pytest.fixture(scope="module")
 def local_ray(tmp_path_factory):
-    """One local Ray instance with 2 CPUs for the module; the executor reuses a running instance."""
+    """One local Ray instance with 2 CPUs and one (declared, not real) GPU for the module; the executor reuses a running instance."""
     ray = pytest.importorskip("ray")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
         patch.setenv("RAY_AUTH_MODE", "disabled")
         patch.setenv("RAY_worker_niceness", "")
         patch.delenv("RAY_worker_niceness")  # restored to unset afterwards, whatever start_local_ray sets
-        start_local_ray(ray, 2, temp_dir=str(tmp_path_factory.mktemp("ray")))
+        start_local_ray(ray, 2, temp_dir=str(tmp_path_factory.mktemp("ray")), num_gpus=1)
         yield ray
         ray.shutdown()
 
@@ -172,3 +174,27 @@ def test_a_ray_task_whose_worker_dies_is_retried_then_recorded_failed(local_ray,
     assert records["baseline"].status == "ok"
     assert records["crash_worker"].status == "failed"
     assert records["crash_worker"].error.startswith("Ray task lost on each of 2 attempts")
+
+
+@pytest.mark.ray
+def test_ray_runs_that_each_take_half_a_gpu_share_one(local_ray):
+    jobs = smoke_jobs(["baseline", "reset_full"], [0])
+    records = list(RayExecutor(gpus_per_run=0.5).run(jobs, RunContext()))
+    assert {r.status for r in records} == {"ok"} and len(records) == 2
+
+
+def test_the_ray_window_packs_runs_per_gpu_and_never_exceeds_the_cpus():
+    assert ray_window({"CPU": 16, "GPU": 1}, 0.25) == 4
+    assert ray_window({"CPU": 16, "GPU": 1}, 1.0) == 1
+    assert ray_window({"CPU": 2, "GPU": 1}, 0.25) == 2
+    assert ray_window({"CPU": 16}) == 16
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ray_window({"CPU": 4}, 0.5), "--gpus-per-run 0.5 needs GPUs, and the Ray cluster has 0"),
+    (lambda: RayExecutor(gpus_per_run=2), "--gpus-per-run must be between 0 and 1"),
+    (lambda: make_executor("local", 2, gpus_per_run=0.5), "--gpus-per-run is for --executor ray"),
+])
+def test_a_gpu_share_that_cannot_be_granted_is_refused_by_name(call, message):
+    with pytest.raises(BenchmarkError, match=message):
+        call()
