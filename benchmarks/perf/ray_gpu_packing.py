@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.executors import ray_window
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_timing import report, sweep_args, sweep_arguments, sweep_parser, time_sweep  # noqa: E402
 
@@ -39,7 +41,7 @@ def measure(args: argparse.Namespace) -> dict:
     rows = [
         {
             "gpus_per_run": share,
-            "runs_at_once": min(jobs, int(1 / share + 1e-9)),
+            "runs_at_once": ray_window({"CPU": jobs, "GPU": 1}, share),
             "command": "clbench " + shlex.join(base + share_arguments(share, jobs)),
             "median_s": round(statistics.median(times[share]), 2),
             "runs_per_hour": round(per_hour[share], 1),

@@ -244,8 +244,7 @@ def methods_page(tmp_path_factory) -> str:
 
 def test_the_methods_page_shows_each_methods_reproduction_status_and_links_its_claims(methods_page):
     nap = methods_page.split('id="m-nap"')[1].split("</dd>")[0]
-    expected = claims.SYMBOLS[claims.status_of_version(claims.method_statuses()["nap"], "1")]
-    assert f'<span class="reproduction" title="reproduction status of v1">{expected}</span>' in nap
+    assert '<span class="reproduction" title="reproduction status of v1">◐</span>' in nap
     for status in claims.method_statuses()["nap"]:
         assert f'docs/reproductions.md#{status.claim_id}">{status.claim_id}</a>' in nap
 
