@@ -1,7 +1,8 @@
-"""Default against tuned, side by side: each method's default row beside its tuned row on one benchmark.
+"""Two regimes side by side: each method's default row beside its tuned row on one benchmark, or its row tuned
+on a short horizon beside its row tuned on the whole stream.
 
-The two regimes keep their own boards and rankings (they are never pooled); this table only sets a method's two
-rows next to each other, on the headline score they share, with P(tuned > default) over the evaluation seeds.
+The regimes keep their own boards and rankings (they are never pooled); these tables only set a method's two
+rows next to each other, on the headline score they share, with P(after > before) over the evaluation seeds.
 """
 
 from __future__ import annotations
@@ -20,17 +21,15 @@ from leaderboard.records import RunRecord
 from leaderboard.statistics import IMPROVEMENT, SCORE_IQM, BootstrapSettings, Estimate, StatisticsCache, comparison_estimates
 from leaderboard.tables import METHOD, Column, TableData, describe_params
 
-VERSUS_DEFAULT = "P(tuned > default) [95% CI]"
-
-
 @dataclass(frozen=True)
 class RegimeComparison:
-    """One method version on one benchmark: its default row, its tuned row, and P(tuned > default)."""
+    """One method version on two boards: its row on the `before` board (default, or a shorter horizon), its row on
+    the `after` board, and P(after > before)."""
 
     method: str
     version: str
-    default: MethodRow | None
-    tuned: MethodRow
+    before: MethodRow | None
+    after: MethodRow
     improvement: Estimate | None
 
 
@@ -41,20 +40,20 @@ def current_defaults(records: list[RunRecord], tuned: list[RunRecord]) -> list[R
     return list(unique.values())
 
 
-def _default_row(rows: list[MethodRow], method: str, version: str) -> MethodRow | None:
-    matches = [row for row in rows if (row.method, row.method_version) == (method, version)]
+def _before_row(board: BenchmarkBoard, method: str, version: str) -> MethodRow | None:
+    matches = [row for row in board.rows if (row.method, row.method_version) == (method, version)]
     if len(matches) > 1:
-        raise LeaderboardError(f"{method} v{version} has {len(matches)} default configs on one board "
+        raise LeaderboardError(f"{method} v{version} has {len(matches)} {board.regime} configs on one board "
                                f"({', '.join(row.label for row in matches)}); compare one default config with its tuned one")
     return matches[0] if matches else None
 
 
-def compare_regimes(default: BenchmarkBoard, tuned: BenchmarkBoard, settings: BootstrapSettings,
+def compare_regimes(before: BenchmarkBoard, after: BenchmarkBoard, settings: BootstrapSettings,
                     cache: StatisticsCache | None = None) -> list[RegimeComparison]:
-    """A comparison per tuned row, in the tuned board's rank order; P(tuned > default) resamples each side's seeds."""
+    """A comparison per row of `after`, in its rank order; P(after > before) resamples each side's seeds."""
     comparisons = []
-    for row in tuned.rows:
-        match = _default_row(default.rows, row.method, row.method_version)
+    for row in after.rows:
+        match = _before_row(before, row.method, row.method_version)
         improvement = None
         if match is not None and row.scores and match.scores:
             ours, theirs = ({"score": [np.array(list(r.scores.values()))]} for r in (row, match))
@@ -63,36 +62,56 @@ def compare_regimes(default: BenchmarkBoard, tuned: BenchmarkBoard, settings: Bo
     return comparisons
 
 
-COLUMNS = [
-    METHOD,
-    Column("default_rank", "default rank", "integer"),
-    Column("default_score", f"default {SCORE_IQM.label}", "estimate"),
-    Column("tuned_rank", "tuned rank", "integer"),
-    Column("tuned_score", f"tuned {SCORE_IQM.label}", "estimate"),
-    Column("rank_change", "places gained", "integer"),
-    Column("improvement", VERSUS_DEFAULT, "estimate", digits=2),
-    Column("chosen", "chosen hyperparameters"),
-]
+def comparison_columns(before: str, after: str, before_chosen: bool) -> list[Column]:
+    """The columns setting `before`'s row beside `after`'s; `before_chosen` adds the before side's tuned values."""
+    chosen = [Column("before_chosen", f"{before} chosen hyperparameters")] if before_chosen else []
+    return [
+        METHOD,
+        Column("before_rank", f"{before} rank", "integer"),
+        Column("before_score", f"{before} {SCORE_IQM.label}", "estimate"),
+        *chosen,
+        Column("after_rank", f"{after} rank", "integer"),
+        Column("after_score", f"{after} {SCORE_IQM.label}", "estimate"),
+        Column("rank_change", "places gained", "integer"),
+        Column("improvement", f"P({after} > {before}) [95% CI]", "estimate", digits=2),
+        Column("after_chosen", f"{after} chosen hyperparameters" if before_chosen else "chosen hyperparameters"),
+    ]
+
+
+def _chosen(row: MethodRow | None) -> str | None:
+    return describe_params(row.tuned) if row is not None and row.tuned is not None else None
+
+
+def comparison_table(before: BenchmarkBoard, after: BenchmarkBoard, settings: BootstrapSettings,
+                     names: tuple[str, str] = ("default", "tuned"), cache: StatisticsCache | None = None) -> TableData:
+    """Each method's row on `before` beside its row on `after` (each ranked on its own board), with P(after > before);
+    `names` label the two sides."""
+    before_name, after_name = names
+    rows = []
+    for c in compare_regimes(before, after, settings, cache):
+        rank = c.before.rank if c.before else None
+        rows.append({
+            "method": f"{c.method} v{c.version}",
+            "before_rank": rank,
+            "before_score": c.before.estimates.get(SCORE_IQM.name) if c.before else None,
+            "before_chosen": _chosen(c.before),
+            "after_rank": c.after.rank,
+            "after_score": c.after.estimates.get(SCORE_IQM.name),
+            "rank_change": None if rank is None or c.after.rank is None else rank - c.after.rank,
+            "improvement": c.improvement,
+            "after_chosen": _chosen(c.after),
+        })
+    before_tuned = before.regime != "default"
+    against = before.regime if before_tuned else "default"
+    title = f"{after.benchmark} v{after.version} ({after.preset}): {against} against {after.regime}"
+    slug = f"horizons-{after.slug}" if before_tuned else f"regimes-{after.slug}"
+    return TableData(slug, title, comparison_columns(before_name, after_name, before_tuned), rows)
 
 
 def regime_table(default: BenchmarkBoard, tuned: BenchmarkBoard, settings: BootstrapSettings,
                  cache: StatisticsCache | None = None) -> TableData:
     """The default-against-tuned table of one benchmark (docs/methods.md quotes it for issue 17's evidence)."""
-    rows = []
-    for c in compare_regimes(default, tuned, settings, cache):
-        before = c.default.rank if c.default else None
-        rows.append({
-            "method": f"{c.method} v{c.version}",
-            "default_rank": before,
-            "default_score": c.default.estimates.get(SCORE_IQM.name) if c.default else None,
-            "tuned_rank": c.tuned.rank,
-            "tuned_score": c.tuned.estimates.get(SCORE_IQM.name),
-            "rank_change": None if before is None or c.tuned.rank is None else before - c.tuned.rank,
-            "improvement": c.improvement,
-            "chosen": describe_params(c.tuned.tuned) if c.tuned.tuned is not None else None,
-        })
-    title = f"{tuned.benchmark} v{tuned.version} ({tuned.preset}): default against {tuned.regime}"
-    return TableData(f"regimes-{tuned.slug}", title, COLUMNS, rows)
+    return comparison_table(default, tuned, settings, ("default", "tuned"), cache)
 
 
 def regime_tables(defaults: list[RunRecord], tuned: list[RunRecord], settings: BootstrapSettings) -> list[TableData]:
@@ -105,6 +124,34 @@ def regime_tables(defaults: list[RunRecord], tuned: list[RunRecord], settings: B
         if len(same) != 1:
             raise LeaderboardError(f"{tuned_board.title} needs exactly one default board to compare with, found {len(same)}")
         tables.append(regime_table(same[0], tuned_board, settings))
+    return tables
+
+
+def _horizon(board: BenchmarkBoard) -> float:
+    tags = {r.tuning.horizon for runs in board.records.values() for r in runs if r.tuning is not None}
+    if len(tags) != 1:
+        raise LeaderboardError(f"{board.title} holds runs of {len(tags)} tuning horizons; a tuned board has one")
+    return tags.pop()
+
+
+def horizon_tables(tuned: list[RunRecord], settings: BootstrapSettings) -> list[TableData]:
+    """Per benchmark, its tuned board at the shorter horizon beside the one at the longer: how the ranking moves
+    when the study tunes on the first fraction f of the stream instead of all of it (Mesbahi et al., ICML 2025)."""
+    board = build_leaderboard(tuned, settings)
+    groups: dict[tuple[str, str, str], list[BenchmarkBoard]] = {}
+    for b in board.boards:
+        if b.regime != "default":
+            groups.setdefault((b.benchmark, b.version, b.preset), []).append(b)
+    tables = []
+    for (benchmark, version, preset), boards in sorted(groups.items()):
+        if len(boards) != 2:
+            raise LeaderboardError(f"{benchmark} v{version} ({preset}) has {len(boards)} tuned boards "
+                                   f"({', '.join(b.regime for b in boards)}); a horizon table compares two")
+        short, whole = sorted(boards, key=_horizon)
+        if _horizon(short) == _horizon(whole):
+            raise LeaderboardError(f"{benchmark} v{version} ({preset}): both tuned boards have horizon {_horizon(short):g}")
+        names = (f"horizon {_horizon(short):g}", f"horizon {_horizon(whole):g}")
+        tables.append(comparison_table(short, whole, settings, names))
     return tables
 
 
@@ -138,30 +185,56 @@ class RegimeEvidence:
         return f"{tables}\n{tuning_cost(tuned)}"
 
 
+@dataclass(frozen=True)
+class HorizonEvidence:
+    """A table the docs quote of one benchmark's two tuned studies, a short horizon beside the whole stream."""
+
+    quoted: str
+    short: str
+    whole: str
+
+    @property
+    def paths(self) -> list[Path]:
+        return [EVIDENCE_DIR / name for name in (self.short, self.whole)]
+
+    def build(self, settings: BootstrapSettings | None = None) -> str:
+        studies = [merge_bundles([path]) for path in self.paths]
+        tables = "".join(t.to_markdown() for t in horizon_tables([r for s in studies for r in s], settings or BootstrapSettings()))
+        costs = "".join(f"{path.name}: {tuning_cost(study)}" for path, study in zip(self.paths, studies))
+        return f"{tables}\n{costs}"
+
+
 RANDOM_LABEL_DEFAULTS = ("random-label-mnist-quick-ray.json.gz", "ev16-random-label-mnist-quick.json.gz")
 """The default runs of every method at its registered version on random-label-mnist quick."""
-QUOTED = (
+PERMUTED_DEFAULTS = ("ev16-permuted-mnist-quick.json.gz", "permuted-mnist-quick-defaults.json.gz")
+"""The same on permuted-mnist quick."""
+QUOTED: tuple[RegimeEvidence | HorizonEvidence, ...] = (
     RegimeEvidence(
         "default-vs-tuned-random-label-mnist-quick.md",
         RANDOM_LABEL_DEFAULTS,
         "tune-random-label-mnist-quick-h03.json.gz",
     ),
     RegimeEvidence(
-        "default-vs-tuned-h1-random-label-mnist-quick.md",
-        RANDOM_LABEL_DEFAULTS,
-        "tune-random-label-mnist-quick-h1.json.gz",
+        "default-vs-tuned-permuted-mnist-quick.md",
+        PERMUTED_DEFAULTS,
+        "tune-permuted-mnist-quick-h03.json.gz",
     ),
     RegimeEvidence(
-        "default-vs-tuned-permuted-mnist-quick.md",
-        ("ev16-permuted-mnist-quick.json.gz", "permuted-mnist-quick-defaults.json.gz"),
+        "default-vs-tuned-h1-permuted-mnist-quick.md",
+        PERMUTED_DEFAULTS,
+        "tune-permuted-mnist-quick-h1.json.gz",
+    ),
+    HorizonEvidence(
+        "horizons-permuted-mnist-quick.md",
         "tune-permuted-mnist-quick-h03.json.gz",
+        "tune-permuted-mnist-quick-h1.json.gz",
     ),
 )
 """Issue 17's evidence: `tests/leaderboard/test_tables.py` rebuilds each; `python -m leaderboard.regimes` rewrites them."""
 
 
 def main() -> int:
-    """Rewrite every quoted default-against-tuned table whose bundles are committed."""
+    """Rewrite every quoted default-against-tuned and horizon table whose bundles are committed."""
     for evidence in QUOTED:
         if all(path.exists() for path in evidence.paths):
             (EVIDENCE_DIR / evidence.quoted).write_text(evidence.build(), encoding="utf-8")
