@@ -102,8 +102,7 @@ def comparison_table(before: BenchmarkBoard, after: BenchmarkBoard, settings: Bo
             "after_chosen": _chosen(c.after),
         })
     before_tuned = before.regime != "default"
-    against = before.regime if before_tuned else "default"
-    title = f"{after.benchmark} v{after.version} ({after.preset}): {against} against {after.regime}"
+    title = f"{after.benchmark} v{after.version} ({after.preset}): {before.regime} against {after.regime}"
     slug = f"horizons-{after.slug}" if before_tuned else f"regimes-{after.slug}"
     return TableData(slug, title, comparison_columns(before_name, after_name, before_tuned), rows)
 
